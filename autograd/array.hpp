@@ -1,0 +1,32 @@
+// The array types the engine computes on: dense row-major xtensor arrays of a
+// floating-point type T (float for training, double for gradient checks).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+#include <xtensor/xarray.hpp>
+
+namespace attnlab {
+
+template <class T>
+using Array = xt::xarray<T>;
+
+using Shape = std::vector<std::size_t>;
+using Index = std::int64_t;
+using IndexArray = xt::xarray<Index>;  // token ids, targets
+using Mask = xt::xarray<bool>;         // true = masked out / selected
+
+// "[2, 3]": the one way shapes are written in messages.
+template <class S>
+std::string shape_str(const S& shape) {
+  std::ostringstream os;
+  os << '[';
+  for (std::size_t i = 0; i < shape.size(); ++i) os << (i ? ", " : "") << shape[i];
+  os << ']';
+  return os.str();
+}
+
+}  // namespace attnlab

@@ -30,15 +30,17 @@ GradcheckResult gradcheck(const std::string& name,
   Tape<double> tape;
   for (Parameter<double>* p : params) p->zero_grad();
   backward(loss(tape));
-  std::vector<Array<double>> analytic;
-  for (Parameter<double>* p : params) analytic.push_back(p->grad);
+  GradcheckResult r;
+  for (Parameter<double>* p : params) {
+    r.analytic.push_back(p->grad);
+    r.numeric.push_back(xt::zeros<double>(p->value.shape()));
+  }
 
   auto eval = [&]() {
     tape.clear();
     InferenceMode<double> no_record(tape);
     return loss(tape).item();
   };
-  GradcheckResult r;
   std::ostringstream failures;
   std::size_t failed = 0;
   for (std::size_t k = 0; k < params.size(); ++k) {
@@ -51,7 +53,8 @@ GradcheckResult gradcheck(const std::string& name,
       const double down = eval();
       v.data()[i] = saved;
       const double numeric = (up - down) / (2 * opts.eps);
-      const double a = analytic[k].data()[i];
+      r.numeric[k].data()[i] = numeric;
+      const double a = r.analytic[k].data()[i];
       const double err = std::abs(a - numeric);
       const bool ok = err <= opts.atol + opts.rtol * std::max(std::abs(a), std::abs(numeric));
       r.max_abs_error = std::max(r.max_abs_error, std::isnan(err) ? INFINITY : err);
@@ -66,8 +69,7 @@ GradcheckResult gradcheck(const std::string& name,
   if (!r.ok) {
     std::ostringstream os;
     os << "gradcheck failed for '" << name << "': " << failed << " of " << r.checked
-       << " elements differ (atol " << opts.atol << ", rtol " << opts.rtol << ")"
-       << failures.str();
+       << " elements differ (atol " << opts.atol << ", rtol " << opts.rtol << ")" << failures.str();
     if (failed > opts.max_reported) os << "\n  ...";
     r.message = os.str();
   }

@@ -24,6 +24,7 @@ struct GradcheckResult {
   double max_abs_error = 0.0;
   std::size_t checked = 0;  // elements compared
   std::string message;      // names op, input, element, analytic and numeric on failure
+  std::vector<Array<double>> analytic, numeric;  // per parameter, for display
 };
 
 // Checks d loss / d p for every element of every parameter. `loss` builds a

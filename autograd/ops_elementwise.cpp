@@ -42,9 +42,8 @@ Var<T> div(const Var<T>& a, const Var<T>& b) {
 
 template <class T>
 Var<T> affine(const Var<T>& x, Scalar<T> s, Scalar<T> c) {
-  return detail::record<T>("affine", Array<T>(s * x.value() + c), {x}, [s](Node<T>& y) {
-    y.inputs[0]->accumulate(Array<T>(s * y.grad()));
-  });
+  return detail::record<T>("affine", Array<T>(s * x.value() + c), {x},
+                           [s](Node<T>& y) { y.inputs[0]->accumulate(Array<T>(s * y.grad())); });
 }
 
 template <class T>
@@ -130,8 +129,7 @@ Var<T> where(const Mask& cond, const Var<T>& a, const Var<T>& b) {
 template <class T>
 Var<T> dropout(const Var<T>& x, double p, Rng& rng, bool training) {
   if (!(p >= 0.0 && p < 1.0))
-    throw std::invalid_argument("dropout: probability " + std::to_string(p) +
-                                " is outside [0, 1)");
+    throw std::invalid_argument("dropout: probability " + std::to_string(p) + " is outside [0, 1)");
   if (p == 0.0 || !training) return x;
   std::bernoulli_distribution keep(1.0 - p);
   const T scale = T(1.0 / (1.0 - p));
@@ -143,22 +141,22 @@ Var<T> dropout(const Var<T>& x, double p, Rng& rng, bool training) {
   });
 }
 
-#define ATTNLAB_INSTANTIATE(T)                                            \
-  template Var<T> add(const Var<T>&, const Var<T>&);                      \
-  template Var<T> mul(const Var<T>&, const Var<T>&);                      \
-  template Var<T> sub(const Var<T>&, const Var<T>&);                      \
-  template Var<T> div(const Var<T>&, const Var<T>&);                      \
-  template Var<T> affine(const Var<T>&, Scalar<T>, Scalar<T>);            \
-  template Var<T> neg(const Var<T>&);                                     \
-  template Var<T> pow(const Var<T>&, Scalar<T>);                          \
-  template Var<T> sqrt(const Var<T>&);                                    \
-  template Var<T> tanh(const Var<T>&);                                    \
-  template Var<T> sigmoid(const Var<T>&);                                 \
-  template Var<T> relu(const Var<T>&);                                    \
-  template Var<T> exp(const Var<T>&);                                     \
-  template Var<T> log(const Var<T>&);                                     \
-  template Var<T> masked_fill(const Var<T>&, const Mask&, Scalar<T>);     \
-  template Var<T> where(const Mask&, const Var<T>&, const Var<T>&);       \
+#define ATTNLAB_INSTANTIATE(T)                                        \
+  template Var<T> add(const Var<T>&, const Var<T>&);                  \
+  template Var<T> mul(const Var<T>&, const Var<T>&);                  \
+  template Var<T> sub(const Var<T>&, const Var<T>&);                  \
+  template Var<T> div(const Var<T>&, const Var<T>&);                  \
+  template Var<T> affine(const Var<T>&, Scalar<T>, Scalar<T>);        \
+  template Var<T> neg(const Var<T>&);                                 \
+  template Var<T> pow(const Var<T>&, Scalar<T>);                      \
+  template Var<T> sqrt(const Var<T>&);                                \
+  template Var<T> tanh(const Var<T>&);                                \
+  template Var<T> sigmoid(const Var<T>&);                             \
+  template Var<T> relu(const Var<T>&);                                \
+  template Var<T> exp(const Var<T>&);                                 \
+  template Var<T> log(const Var<T>&);                                 \
+  template Var<T> masked_fill(const Var<T>&, const Mask&, Scalar<T>); \
+  template Var<T> where(const Mask&, const Var<T>&, const Var<T>&);   \
   template Var<T> dropout(const Var<T>&, double, Rng&, bool);
 ATTNLAB_INSTANTIATE(float)
 ATTNLAB_INSTANTIATE(double)

@@ -10,8 +10,8 @@ namespace attnlab {
 namespace detail {
 
 // C = alpha * op(A) op(B) + beta * C, row-major; op(X) is X or X^T.
-inline void gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* A,
-                 const float* B, float beta, float* C) {
+inline void gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* A, const float* B,
+                 float beta, float* C) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, alpha, A, ta ? m : k, B, tb ? k : n, beta, C, n);
 }
@@ -55,14 +55,14 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b) {
     if (a.requires_grad) {  // da[M,K] += dy[M,N] b^T
       T* da = a.grad_buffer().data();
       for (std::size_t i = 0; i < batch; ++i)
-        detail::gemm(false, true, M, K, N, T(1), dy + i * M * N, b.value().data() + i * K * N,
-                     T(1), da + i * M * K);
+        detail::gemm(false, true, M, K, N, T(1), dy + i * M * N, b.value().data() + i * K * N, T(1),
+                     da + i * M * K);
     }
     if (b.requires_grad) {  // db[K,N] += a^T dy[M,N]
       T* db = b.grad_buffer().data();
       for (std::size_t i = 0; i < batch; ++i)
-        detail::gemm(true, false, K, N, M, T(1), a.value().data() + i * M * K, dy + i * M * N,
-                     T(1), db + i * K * N);
+        detail::gemm(true, false, K, N, M, T(1), a.value().data() + i * M * K, dy + i * M * N, T(1),
+                     db + i * K * N);
     }
   });
 }

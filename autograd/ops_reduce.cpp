@@ -23,8 +23,8 @@ template <class T>
 std::size_t nonempty_axis(const char* op, const Var<T>& x, int axis) {
   const std::size_t ax = detail::normalize_axis(op, axis, x.dim());
   if (x.shape()[ax] == 0)
-    detail::shape_error(op, "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) +
-                                " is empty");
+    detail::shape_error(
+        op, "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
   return ax;
 }
 
@@ -85,7 +85,8 @@ Var<T> log_softmax(const Var<T>& x, int axis) {
   const std::size_t ax = nonempty_axis("log_softmax", x, axis);
   Array<T> m = xt::amax(x.value(), {ax}, xt::keep_dims | xt::evaluation_strategy::immediate);
   Array<T> z = x.value() - m;
-  Array<T> lse = xt::log(xt::sum(xt::exp(z), {ax}, xt::keep_dims | xt::evaluation_strategy::immediate));
+  Array<T> lse =
+      xt::log(xt::sum(xt::exp(z), {ax}, xt::keep_dims | xt::evaluation_strategy::immediate));
   Array<T> y = z - lse;
   return detail::record<T>("log_softmax", std::move(y), {x}, [ax](Node<T>& y) {
     Array<T> s = xt::sum(y.grad(), {ax}, xt::keep_dims | xt::evaluation_strategy::immediate);
@@ -111,8 +112,7 @@ Var<T> cross_entropy(const Var<T>& logits, const IndexArray& targets, Index igno
     if (t == ignore_index) continue;
     if (t < 0 || static_cast<std::size_t>(t) >= V)
       throw std::invalid_argument("cross_entropy: target " + std::to_string(t) + " at position " +
-                                  std::to_string(i) + " is outside [0, " + std::to_string(V) +
-                                  ")");
+                                  std::to_string(i) + " is outside [0, " + std::to_string(V) + ")");
     const T* r = x + i * V;
     const T m = *std::max_element(r, r + V);
     double s = 0.0;
@@ -137,19 +137,20 @@ Var<T> cross_entropy(const Var<T>& logits, const IndexArray& targets, Index igno
                                const T m = *std::max_element(r, r + V);
                                T s = 0;
                                for (std::size_t j = 0; j < V; ++j) s += std::exp(r[j] - m);
-                               for (std::size_t j = 0; j < V; ++j) d[j] += g * std::exp(r[j] - m) / s;
+                               for (std::size_t j = 0; j < V; ++j)
+                                 d[j] += g * std::exp(r[j] - m) / s;
                                d[t] -= g;
                              }
                            });
 }
 
-#define ATTNLAB_INSTANTIATE(T)                                                \
-  template Var<T> sum(const Var<T>&);                                         \
-  template Var<T> sum(const Var<T>&, int, bool);                              \
-  template Var<T> mean(const Var<T>&);                                        \
-  template Var<T> mean(const Var<T>&, int, bool);                             \
-  template Var<T> softmax(const Var<T>&, int);                                \
-  template Var<T> log_softmax(const Var<T>&, int);                            \
+#define ATTNLAB_INSTANTIATE(T)                     \
+  template Var<T> sum(const Var<T>&);              \
+  template Var<T> sum(const Var<T>&, int, bool);   \
+  template Var<T> mean(const Var<T>&);             \
+  template Var<T> mean(const Var<T>&, int, bool);  \
+  template Var<T> softmax(const Var<T>&, int);     \
+  template Var<T> log_softmax(const Var<T>&, int); \
   template Var<T> cross_entropy(const Var<T>&, const IndexArray&, Index);
 ATTNLAB_INSTANTIATE(float)
 ATTNLAB_INSTANTIATE(double)

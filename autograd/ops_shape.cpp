@@ -76,9 +76,8 @@ Var<T> concat(const std::vector<Var<T>>& xs, int axis) {
     bool ok = si.size() == s.size();
     for (std::size_t d = 0; ok && d < s.size(); ++d) ok = d == ax || si[d] == s[d];
     if (!ok)
-      detail::shape_error("concat", "shapes " + shape_str(xs[0].shape()) + " and " +
-                                        shape_str(si) + " differ off axis " +
-                                        std::to_string(axis));
+      detail::shape_error("concat", "shapes " + shape_str(xs[0].shape()) + " and " + shape_str(si) +
+                                        " differ off axis " + std::to_string(axis));
   }
   for (const Var<T>& x : xs) offsets.push_back(offsets.back() + x.shape()[ax]);
   s[ax] = offsets.back();
@@ -104,10 +103,10 @@ Var<T> slice(const Var<T>& x, int axis, long start, long stop) {
   const long e = stop < 0 ? stop + n : stop;
   if (b < 0 || e > n || b > e)
     detail::shape_error("slice", "[" + std::to_string(start) + ", " + std::to_string(stop) +
-                                     ") is out of range for axis " + std::to_string(axis) +
-                                     " of " + shape_str(x.shape()));
-  const auto sv = detail::axis_range(x.dim(), ax, static_cast<std::size_t>(b),
-                                     static_cast<std::size_t>(e));
+                                     ") is out of range for axis " + std::to_string(axis) + " of " +
+                                     shape_str(x.shape()));
+  const auto sv =
+      detail::axis_range(x.dim(), ax, static_cast<std::size_t>(b), static_cast<std::size_t>(e));
   Array<T> y = xt::strided_view(x.value(), sv);
   return detail::record<T>("slice", std::move(y), {x}, [sv](Node<T>& y) {
     Node<T>& x = *y.inputs[0];
@@ -141,8 +140,8 @@ Var<T> embedding(const Var<T>& W, const IndexArray& ids) {
     const Index id = ids.data()[i];
     if (id < 0 || static_cast<std::size_t>(id) >= V)
       throw std::out_of_range("embedding: index " + std::to_string(id) + " at position " +
-                              std::to_string(i) + " is outside the table's " +
-                              std::to_string(V) + " rows");
+                              std::to_string(i) + " is outside the table's " + std::to_string(V) +
+                              " rows");
   }
   Shape s(ids.shape().begin(), ids.shape().end());
   s.push_back(E);
@@ -160,12 +159,12 @@ Var<T> embedding(const Var<T>& W, const IndexArray& ids) {
   });
 }
 
-#define ATTNLAB_INSTANTIATE(T)                                                          \
-  template Var<T> reshape(const Var<T>&, const std::vector<long>&);                     \
-  template Var<T> permute(const Var<T>&, const std::vector<std::size_t>&);              \
-  template Var<T> transpose(const Var<T>&);                                             \
-  template Var<T> concat(const std::vector<Var<T>>&, int);                              \
-  template Var<T> slice(const Var<T>&, int, long, long);                                \
+#define ATTNLAB_INSTANTIATE(T)                                                             \
+  template Var<T> reshape(const Var<T>&, const std::vector<long>&);                        \
+  template Var<T> permute(const Var<T>&, const std::vector<std::size_t>&);                 \
+  template Var<T> transpose(const Var<T>&);                                                \
+  template Var<T> concat(const std::vector<Var<T>>&, int);                                 \
+  template Var<T> slice(const Var<T>&, int, long, long);                                   \
   template std::vector<Var<T>> split(const Var<T>&, int, const std::vector<std::size_t>&); \
   template Var<T> embedding(const Var<T>&, const IndexArray&);
 ATTNLAB_INSTANTIATE(float)

@@ -171,6 +171,9 @@ Tape<T>::~Tape() {
 template <class T>
 void Tape<T>::clear() {
   ++state_->generation;
+  // Unlink first: freeing a long chain node by node through its inputs would
+  // recurse once per node.
+  for (auto& n : state_->nodes) n->inputs.clear();
   state_->nodes.clear();
   state_->params.clear();
 }
@@ -216,9 +219,10 @@ void backward(const Var<T>& loss) {
   if (root.value().size() != 1)
     throw std::invalid_argument("backward: the loss must be a single number, got shape " +
                                 shape_str(root.value().shape()));
-  if (!root.requires_grad) return;  // depends on nothing trainable
-  if (root.index == detail::Node<T>::npos)
-    throw std::logic_error("backward: the loss was computed in inference mode; nothing recorded");
+  if (!root.requires_grad || root.index == detail::Node<T>::npos)
+    throw std::logic_error(
+        "backward: nothing to differentiate: the loss depends on no parameter or variable, "
+        "or was computed in inference mode");
   auto& nodes = root.tape->nodes;
   // Intermediate gradients start from zero on every call, so a second
   // backward adds its share to the leaves once, not compounded.
@@ -230,15 +234,15 @@ void backward(const Var<T>& loss) {
   }
 }
 
-#define ATTNLAB_INSTANTIATE(T)                                                          \
-  template struct Parameter<T>;                                                         \
-  template struct detail::Node<T>;                                                      \
-  template class Var<T>;                                                                \
-  template class Tape<T>;                                                               \
-  template void backward(const Var<T>&);                                                \
-  template Array<T> detail::unbroadcast(const Array<T>&, const Array<T>::shape_type&);  \
-  template void detail::check_same_tape(const char*, const std::vector<Var<T>>&);       \
-  template Var<T> detail::record(const char*, Array<T>&&, std::vector<Var<T>>,          \
+#define ATTNLAB_INSTANTIATE(T)                                                         \
+  template struct Parameter<T>;                                                        \
+  template struct detail::Node<T>;                                                     \
+  template class Var<T>;                                                               \
+  template class Tape<T>;                                                              \
+  template void backward(const Var<T>&);                                               \
+  template Array<T> detail::unbroadcast(const Array<T>&, const Array<T>::shape_type&); \
+  template void detail::check_same_tape(const char*, const std::vector<Var<T>>&);      \
+  template Var<T> detail::record(const char*, Array<T>&&, std::vector<Var<T>>,         \
                                  std::function<void(detail::Node<T>&)>);
 ATTNLAB_INSTANTIATE(float)
 ATTNLAB_INSTANTIATE(double)

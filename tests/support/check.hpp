@@ -30,18 +30,18 @@ bool all_close(const A& a, const B& b, double rtol = 1e-9, double atol = 1e-12) 
 
 // Gradient of f (a function of a vector of double Vars) against central
 // differences at `inputs`; on failure prints op, element, analytic, numeric.
-#define CHECK_GRADIENT(name, f, ...)                                      \
-  do {                                                                    \
+#define CHECK_GRADIENT(name, f, ...)                                       \
+  do {                                                                     \
     const auto gc_result_ = ::attnlab::gradcheck_op(name, f, __VA_ARGS__); \
-    INFO(gc_result_.message);                                             \
-    CHECK(gc_result_.ok);                                                 \
+    INFO(gc_result_.message);                                              \
+    CHECK(gc_result_.ok);                                                  \
   } while (0)
 
 // Two arrays of the same shape and close values, printing both on failure.
-#define CHECK_ALL_CLOSE_TOL(a, b, rtol, atol)                      \
-  do {                                                             \
-    INFO("got      " << (a));                                      \
-    INFO("expected " << (b));                                      \
-    CHECK(::attnlab::test::all_close((a), (b), (rtol), (atol)));   \
+#define CHECK_ALL_CLOSE_TOL(a, b, rtol, atol)                    \
+  do {                                                           \
+    INFO("got      " << (a));                                    \
+    INFO("expected " << (b));                                    \
+    CHECK(::attnlab::test::all_close((a), (b), (rtol), (atol))); \
   } while (0)
 #define CHECK_ALL_CLOSE(a, b) CHECK_ALL_CLOSE_TOL(a, b, 1e-9, 1e-12)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages attnlab needs, only those missing; silent when
+# everything is there. Usage: scripts/deps.sh
+set -euo pipefail
+
+packages=(
+  g++ cmake make
+  libxtensor-dev libxtensor-blas-dev libopenblas-dev
+  doctest-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps.sh: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

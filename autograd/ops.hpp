@@ -64,6 +64,8 @@ Var<T> sigmoid(const Var<T>& x);
 // y = max(x, 0)    dx += [x > 0] * dy
 template <class T>
 Var<T> relu(const Var<T>& x);
+// y = max(x, lo)   dx += [x > lo] * dy
+template <class T> Var<T> clamp_min(const Var<T>& x, Scalar<T> lo);
 // y = e^x          dx += y * dy
 template <class T>
 Var<T> exp(const Var<T>& x);
@@ -76,6 +78,12 @@ Var<T> log(const Var<T>& x);
 // da += dy b^T   db += a^T dy   (BLAS gemm, accumulating with beta = 1)
 template <class T>
 Var<T> matmul(const Var<T>& a, const Var<T>& b);
+
+// x [..., I], W [O, I], b [O]: y = x W^T + b (y [..., O]), one gemm.
+// dx += dy W   dW += dy^T x   db += sum of dy over all leading axes
+template <class T> Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b);
+// y = x W^T    (linear without bias)
+template <class T> Var<T> linear(const Var<T>& x, const Var<T>& W);
 
 // ---- reductions ----
 // y = sum of all x (shape [])          dx += dy (broadcast)
@@ -126,6 +134,8 @@ Var<T> embedding(const Var<T>& W, const IndexArray& ids);
 // y = mask ? value : x           (mask broadcasts to x)     dx += [!mask] * dy
 template <class T>
 Var<T> masked_fill(const Var<T>& x, const Mask& mask, Scalar<T> value);
+// Call it as attnlab::where: with an xtensor mask argument, unqualified
+// lookup also finds xt::where.
 // y = cond ? a : b               (broadcasting)             da += [cond] dy   db += [!cond] dy
 template <class T>
 Var<T> where(const Mask& cond, const Var<T>& a, const Var<T>& b);

@@ -88,6 +88,15 @@ Var<T> relu(const Var<T>& x) {
 }
 
 template <class T>
+Var<T> clamp_min(const Var<T>& x, Scalar<T> lo) {
+  Array<T> v = xt::maximum(x.value(), lo);
+  return detail::record<T>("clamp_min", std::move(v), {x}, [lo](Node<T>& y) {
+    Node<T>& x = *y.inputs[0];
+    x.accumulate(Array<T>(xt::where(x.value() > lo, y.grad(), T(0))));
+  });
+}
+
+template <class T>
 Var<T> exp(const Var<T>& x) {
   return detail::record<T>("exp", Array<T>(xt::exp(x.value())), {x}, [](Node<T>& y) {
     y.inputs[0]->accumulate(Array<T>(y.value() * y.grad()));
@@ -153,6 +162,7 @@ Var<T> dropout(const Var<T>& x, double p, Rng& rng, bool training) {
   template Var<T> tanh(const Var<T>&);                                \
   template Var<T> sigmoid(const Var<T>&);                             \
   template Var<T> relu(const Var<T>&);                                \
+  template Var<T> clamp_min(const Var<T>&, Scalar<T>);                \
   template Var<T> exp(const Var<T>&);                                 \
   template Var<T> log(const Var<T>&);                                 \
   template Var<T> masked_fill(const Var<T>&, const Mask&, Scalar<T>); \

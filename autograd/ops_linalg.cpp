@@ -67,7 +67,69 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b) {
   });
 }
 
-template Var<float> matmul(const Var<float>&, const Var<float>&);
-template Var<double> matmul(const Var<double>&, const Var<double>&);
+namespace {
+
+template <class T>
+Var<T> linear_impl(const Var<T>& x, const Var<T>& W, const Var<T>* b) {
+  const auto& xs = x.shape();
+  const auto& ws = W.shape();
+  const bool ok = !xs.empty() && ws.size() == 2 && xs.back() == ws[1] &&
+                  (!b || (b->dim() == 1 && b->shape()[0] == ws[0]));
+  if (!ok)
+    detail::shape_error("linear", "input " + shape_str(xs) + ", weight " + shape_str(ws) +
+                                      (b ? ", bias " + shape_str(b->shape()) : std::string()) +
+                                      " do not fit (want [..., I], [O, I], [O])");
+  const int I = static_cast<int>(ws[1]);
+  const int O = static_cast<int>(ws[0]);
+  const int N = static_cast<int>(x.value().size() / std::max<std::size_t>(ws[1], 1));
+  Shape ys(xs.begin(), xs.end());
+  ys.back() = ws[0];
+  Array<T> y = Array<T>::from_shape(ys);
+  if (b)
+    for (int n = 0; n < N; ++n) std::copy_n(b->value().data(), O, y.data() + n * O);
+  else
+    y.fill(T(0));
+  const bool empty = N == 0 || O == 0 || I == 0;
+  if (!empty)
+    detail::gemm(false, true, N, O, I, T(1), x.value().data(), W.value().data(), T(1), y.data());
+  std::vector<Var<T>> inputs{x, W};
+  if (b) inputs.push_back(*b);
+  return detail::record<T>("linear", std::move(y), inputs, [=](detail::Node<T>& y) {
+    detail::Node<T>& x = *y.inputs[0];
+    detail::Node<T>& W = *y.inputs[1];
+    const T* dy = y.grad().data();
+    if (y.inputs.size() == 3 && y.inputs[2]->requires_grad) {
+      T* db = y.inputs[2]->grad_buffer().data();
+      for (int n = 0; n < N; ++n)
+        for (int o = 0; o < O; ++o) db[o] += dy[n * O + o];
+    }
+    if (empty) return;
+    if (x.requires_grad)  // dx[N,I] += dy[N,O] W[O,I]
+      detail::gemm(false, false, N, I, O, T(1), dy, W.value().data(), T(1),
+                   x.grad_buffer().data());
+    if (W.requires_grad)  // dW[O,I] += dy^T x
+      detail::gemm(true, false, O, I, N, T(1), dy, x.value().data(), T(1),
+                   W.grad_buffer().data());
+  });
+}
+
+}  // namespace
+
+template <class T>
+Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b) {
+  return linear_impl(x, W, &b);
+}
+
+template <class T>
+Var<T> linear(const Var<T>& x, const Var<T>& W) {
+  return linear_impl<T>(x, W, nullptr);
+}
+
+#define ATTNLAB_INSTANTIATE(T)                                           \
+  template Var<T> matmul(const Var<T>&, const Var<T>&);                  \
+  template Var<T> linear(const Var<T>&, const Var<T>&, const Var<T>&);   \
+  template Var<T> linear(const Var<T>&, const Var<T>&);
+ATTNLAB_INSTANTIATE(float)
+ATTNLAB_INSTANTIATE(double)
 
 }  // namespace attnlab

@@ -1,0 +1,341 @@
+// Batching, the shared encoder-decoder machinery (loss, greedy, beam search)
+// and the two models' own pieces: their initial state and decoder step.
+#include "models/seq2seq.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <xtensor/xbroadcast.hpp>
+#include <xtensor/xsort.hpp>
+#include <xtensor/xview.hpp>
+
+namespace attnlab {
+
+namespace {
+
+constexpr Index kPad = 0, kSos = 2, kEos = 3;  // MODEL_SPEC.md, "Tokens"
+
+ModelConfig validated(const ModelConfig& c) {
+  c.validate();
+  return c;
+}
+
+// Column t of a [B, T] id array.
+IndexArray column(const IndexArray& ids, std::size_t t) { return xt::view(ids, xt::all(), t); }
+
+// Rows `rows` of a value, as a new constant (beam search reorders states).
+template <class T>
+Var<T> gather_rows(Tape<T>& tape, const Var<T>& x, const std::vector<std::size_t>& rows) {
+  const std::size_t row = x.value().size() / x.size(0);
+  Shape s(x.shape().begin(), x.shape().end());
+  s[0] = rows.size();
+  Array<T> y = Array<T>::from_shape(s);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    std::copy_n(x.value().data() + rows[i] * row, row, y.data() + i * row);
+  return tape.constant(std::move(y));
+}
+
+template <class T>
+Var<T> maybe_dropout(const Var<T>& x, const LossOptions& o) {
+  if (o.dropout <= 0.0) return x;
+  if (!o.rng) throw std::invalid_argument("loss: dropout needs an Rng in LossOptions");
+  return dropout(x, o.dropout, *o.rng);
+}
+
+}  // namespace
+
+Batch make_batch(const std::vector<std::vector<Index>>& src,
+                 const std::vector<std::vector<Index>>& tgt) {
+  if (src.empty()) throw std::invalid_argument("batch: no sequences");
+  if (!tgt.empty() && tgt.size() != src.size())
+    throw std::invalid_argument("batch: " + std::to_string(src.size()) + " sources but " +
+                                std::to_string(tgt.size()) + " targets");
+  Batch b;
+  std::size_t tx = 0, ty = 0;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    if (src[i].empty())
+      throw std::invalid_argument("batch: source sequence " + std::to_string(i) + " is empty");
+    b.src_len.push_back(src[i].size());
+    tx = std::max(tx, src[i].size());
+    if (!tgt.empty()) ty = std::max(ty, tgt[i].size() + 1);
+  }
+  b.src = xt::zeros<Index>({src.size(), tx});
+  for (std::size_t i = 0; i < src.size(); ++i)
+    std::copy(src[i].begin(), src[i].end(), &b.src(i, 0));
+  if (tgt.empty()) return b;
+  b.tgt_in = xt::zeros<Index>({src.size(), ty});
+  b.tgt_out = xt::zeros<Index>({src.size(), ty});
+  for (std::size_t i = 0; i < tgt.size(); ++i) {
+    b.tgt_in(i, 0) = kSos;
+    for (std::size_t t = 0; t < tgt[i].size(); ++t) {
+      b.tgt_in(i, t + 1) = tgt[i][t];
+      b.tgt_out(i, t) = tgt[i][t];
+    }
+    b.tgt_out(i, tgt[i].size()) = kEos;
+  }
+  return b;
+}
+
+// ---- EncoderDecoder ----
+
+template <class T>
+EncoderDecoder<T>::EncoderDecoder(const ModelConfig& c)
+    : config_(validated(c)),
+      init_rng_(c.seed),
+      src_embedding("encoder.embedding", c.src_vocab, c.embed, init_rng_),
+      encoder("encoder.lstm", c.embed, c.hidden, init_rng_),
+      tgt_embedding("decoder.embedding", c.tgt_vocab, c.embed, init_rng_),
+      decoder("decoder.lstm", c.model == "attention" ? 2 * c.hidden + c.embed : c.embed, c.D(),
+              init_rng_),
+      out("decoder.out", c.D(), c.tgt_vocab, init_rng_) {}
+
+template <class T>
+std::vector<Parameter<T>*> EncoderDecoder<T>::parameters() {
+  std::vector<Parameter<T>*> ps = src_embedding.parameters();
+  for (auto* p : encoder.parameters()) ps.push_back(p);
+  for (auto* p : tgt_embedding.parameters()) ps.push_back(p);
+  for (auto* p : decoder.parameters()) ps.push_back(p);
+  for (auto* p : extra_parameters()) ps.push_back(p);
+  for (auto* p : out.parameters()) ps.push_back(p);
+  return ps;
+}
+
+template <class T>
+Encoded<T> EncoderDecoder<T>::encode(Tape<T>& tape, const IndexArray& src,
+                                     const std::vector<std::size_t>& len, const LossOptions& opts) {
+  Var<T> x = maybe_dropout(src_embedding.forward(tape, src), opts);  // [B, Tx, E]
+  typename BiLSTM<T>::Output o = encoder.forward(tape, x, len);
+  return {o.outputs,
+          {concat<T>({o.fwd.h, o.bwd.h}, 1), concat<T>({o.fwd.c, o.bwd.c}, 1)},
+          padding_mask(len, src.shape()[1], "encoder")};
+}
+
+template <class T>
+Var<T> EncoderDecoder<T>::loss(Tape<T>& tape, const Batch& batch, const LossOptions& opts) {
+  if (batch.tgt_in.dimension() != 2 || batch.tgt_in.shape()[0] != batch.size())
+    throw std::invalid_argument("loss: the batch has no targets");
+  if (opts.teacher_forcing < 1.0 && !opts.rng)
+    throw std::invalid_argument("loss: a teacher-forcing ratio below 1 needs an Rng");
+  const std::size_t B = batch.size(), Ty = batch.tgt_in.shape()[1];
+  const long D = static_cast<long>(config_.D());
+  Encoded<T> enc = encode(tape, batch.src, batch.src_len, opts);
+  LSTMState<T> s = start(tape, enc);
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
+  std::vector<Var<T>> hs(Ty);
+  IndexArray y = column(batch.tgt_in, 0);
+  for (std::size_t t = 0; t < Ty; ++t) {
+    if (t > 0) {
+      if (opts.teacher_forcing >= 1.0 || coin(*opts.rng) < opts.teacher_forcing) {
+        y = column(batch.tgt_in, t);
+      } else {  // feed the model's own previous prediction, as a constant
+        InferenceMode<T> no_record(tape);
+        y = xt::argmax(out.forward(tape, s.h).value(), 1);
+      }
+    }
+    s = step(tape, maybe_dropout(tgt_embedding.forward(tape, y), opts), s).state;
+    hs[t] = reshape(s.h, {long(B), 1, D});
+  }
+  // One GEMM for the output layer over every step.
+  Var<T> logits = out.forward(tape, maybe_dropout(concat(hs, 1), opts));  // [B, Ty, Vt]
+  return cross_entropy(logits, batch.tgt_out, kPad);
+}
+
+template <class T>
+std::vector<Hypothesis> EncoderDecoder<T>::greedy(const Batch& batch, std::size_t max_len) {
+  Tape<T> tape;
+  InferenceMode<T> no_record(tape);
+  const std::size_t B = batch.size();
+  Encoded<T> enc = encode(tape, batch.src, batch.src_len);
+  LSTMState<T> s = start(tape, enc);
+  std::vector<Hypothesis> hyps(B);
+  std::vector<std::vector<float>> attn(B);
+  IndexArray y = xt::full_like(IndexArray::from_shape({B}), kSos);
+  std::size_t alive = B;
+  for (std::size_t t = 0; t < max_len && alive > 0; ++t) {
+    Step st = step(tape, tgt_embedding.forward(tape, y), s);
+    s = st.state;
+    Array<T> logp = log_softmax(out.forward(tape, s.h), 1).value();  // [B, Vt]
+    y = xt::argmax(logp, 1);
+    for (std::size_t b = 0; b < B; ++b) {
+      Hypothesis& h = hyps[b];
+      if (h.finished) continue;
+      h.log_prob += logp(b, y(b));
+      if (st.weights.defined())
+        for (std::size_t j = 0; j < batch.src_len[b]; ++j)
+          attn[b].push_back(static_cast<float>(st.weights.value()(b, j)));
+      if (y(b) == kEos) {
+        h.finished = true;
+        --alive;
+      } else {
+        h.tokens.push_back(y(b));
+      }
+    }
+  }
+  for (std::size_t b = 0; b < B; ++b) {
+    Hypothesis& h = hyps[b];
+    const std::size_t steps = h.tokens.size() + (h.finished ? 1 : 0);
+    h.score = steps ? h.log_prob / steps : 0.0;
+    if (!attn[b].empty()) {
+      h.attention = Array<float>::from_shape({steps, batch.src_len[b]});
+      std::copy(attn[b].begin(), attn[b].end(), h.attention.begin());
+    }
+  }
+  return hyps;
+}
+
+template <class T>
+std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::size_t K,
+                                                       std::size_t max_len) {
+  if (K == 0) throw std::invalid_argument("beam search: beam size must be at least 1");
+  struct Beam {
+    std::vector<Index> tokens;
+    std::vector<std::vector<float>> attn;
+    double log_prob = 0.0;
+  };
+  std::vector<Hypothesis> results;
+  for (std::size_t b = 0; b < batch.size(); ++b) {
+    Tape<T> tape;
+    InferenceMode<T> no_record(tape);
+    const std::size_t L = batch.src_len[b];
+    IndexArray src = xt::view(batch.src, xt::range(b, b + 1), xt::range(0, L));
+    Encoded<T> one = encode(tape, src, {L});
+    // K copies of this sentence's encoding, one per hypothesis
+    const std::vector<std::size_t> zeros(K, 0);
+    Encoded<T> enc{gather_rows(tape, one.h, zeros),
+                   {gather_rows(tape, one.final.h, zeros), gather_rows(tape, one.final.c, zeros)},
+                   Mask(xt::zeros<bool>({K, L}))};
+    LSTMState<T> s = start(tape, enc);
+    // Always K rows; rows with log-probability -inf are empty slots.
+    const double dead = -std::numeric_limits<double>::infinity();
+    std::vector<Beam> beams(K);
+    for (std::size_t k = 1; k < K; ++k) beams[k].log_prob = dead;
+    std::vector<std::pair<double, Beam>> finished;  // (score, beam)
+    for (std::size_t t = 0; t < max_len; ++t) {
+      IndexArray y = IndexArray::from_shape({K});
+      for (std::size_t k = 0; k < K; ++k)
+        y(k) = beams[k].tokens.empty() ? kSos : beams[k].tokens.back();
+      Step st = step(tape, tgt_embedding.forward(tape, y), s);
+      const Array<T> logp = log_softmax(out.forward(tape, st.state.h), 1).value();  // [K, V]
+      const std::size_t V = logp.shape()[1];
+      // Candidates in (beam, token) order; ties keep the first, as argmax does.
+      std::vector<std::pair<double, std::size_t>> cand;
+      for (std::size_t i = 0; i < K * V; ++i)
+        if (beams[i / V].log_prob != dead)
+          cand.emplace_back(beams[i / V].log_prob + logp.data()[i], i);
+      const std::size_t keep = std::min(cand.size(), 2 * K);
+      std::partial_sort(cand.begin(), cand.begin() + keep, cand.end(),
+                        [](const auto& a, const auto& c) {
+                          return a.first > c.first || (a.first == c.first && a.second < c.second);
+                        });
+      std::vector<Beam> next;
+      std::vector<std::size_t> origin;
+      for (std::size_t c = 0; c < keep && next.size() < K; ++c) {
+        const std::size_t k = cand[c].second / V;
+        const Index v = static_cast<Index>(cand[c].second % V);
+        Beam nb = beams[k];
+        nb.log_prob = cand[c].first;
+        if (st.weights.defined()) {
+          const T* w = st.weights.value().data() + k * L;
+          nb.attn.emplace_back(w, w + L);
+        }
+        if (v == kEos) {
+          finished.emplace_back(nb.log_prob / static_cast<double>(nb.tokens.size() + 1), nb);
+        } else {
+          nb.tokens.push_back(v);
+          next.push_back(std::move(nb));
+          origin.push_back(k);
+        }
+      }
+      if (finished.size() >= K || next.empty()) {
+        beams.clear();
+        break;
+      }
+      while (next.size() < K) {  // fill empty slots
+        next.push_back(Beam{{}, {}, dead});
+        origin.push_back(0);
+      }
+      beams = std::move(next);
+      s = {gather_rows(tape, st.state.h, origin), gather_rows(tape, st.state.c, origin)};
+    }
+    Hypothesis best;
+    best.score = -std::numeric_limits<double>::infinity();
+    auto consider = [&](double score, const Beam& bm, bool done) {
+      if (score <= best.score) return;
+      best.score = score;
+      best.tokens = bm.tokens;
+      best.log_prob = bm.log_prob;
+      best.finished = done;
+      best.attention = Array<float>();
+      if (!bm.attn.empty()) {
+        best.attention = Array<float>::from_shape({bm.attn.size(), L});
+        for (std::size_t r = 0; r < bm.attn.size(); ++r)
+          std::copy(bm.attn[r].begin(), bm.attn[r].end(), &best.attention(r, 0));
+      }
+    };
+    for (const auto& f : finished) consider(f.first, f.second, true);
+    if (finished.empty())  // nothing reached <eos> within max_len
+      for (const Beam& bm : beams)
+        if (bm.log_prob != dead)
+          consider(bm.log_prob / static_cast<double>(std::max<std::size_t>(bm.tokens.size(), 1)),
+                   bm, false);
+    results.push_back(std::move(best));
+  }
+  return results;
+}
+
+// ---- Seq2Seq ----
+
+template <class T>
+Seq2Seq<T>::Seq2Seq(const ModelConfig& c) : EncoderDecoder<T>(c) {}
+
+template <class T>
+LSTMState<T> Seq2Seq<T>::start(Tape<T>&, const Encoded<T>& enc) {
+  return enc.final;  // s_0 = [fwd_final; bwd_final], c_0 likewise
+}
+
+template <class T>
+typename EncoderDecoder<T>::Step Seq2Seq<T>::step(Tape<T>& tape, const Var<T>& y_emb,
+                                                  const LSTMState<T>& s) {
+  return {this->decoder.forward(tape, y_emb, s), Var<T>()};
+}
+
+// ---- AttentionSeq2Seq ----
+
+template <class T>
+AttentionSeq2Seq<T>::AttentionSeq2Seq(const ModelConfig& c)
+    : EncoderDecoder<T>(c),
+      attention(c.score, "decoder.attention",
+                ScoreSizes{c.D(), 2 * c.hidden, c.attention_hidden, c.max_source_length},
+                this->init_rng_) {}
+
+template <class T>
+LSTMState<T> AttentionSeq2Seq<T>::start(Tape<T>& tape, const Encoded<T>& enc) {
+  attention.prepare(tape, enc.h, enc.pad);
+  if (this->config_.decoder_init == "encoder") return enc.final;
+  return this->decoder.zero_state(tape, enc.h.size(0));
+}
+
+template <class T>
+typename EncoderDecoder<T>::Step AttentionSeq2Seq<T>::step(Tape<T>& tape, const Var<T>& y_emb,
+                                                           const LSTMState<T>& s) {
+  typename Attention<T>::Result a = attention.attend(tape, s.h);  // scores use s_{t-1}
+  return {this->decoder.forward(tape, concat<T>({a.context, y_emb}, 1), s), a.weights};
+}
+
+template <class T>
+std::unique_ptr<EncoderDecoder<T>> make_model(const ModelConfig& config) {
+  config.validate();
+  if (config.model == "seq2seq") return std::make_unique<Seq2Seq<T>>(config);
+  return std::make_unique<AttentionSeq2Seq<T>>(config);
+}
+
+#define ATTNLAB_INSTANTIATE(T)        \
+  template class EncoderDecoder<T>;   \
+  template class Seq2Seq<T>;          \
+  template class AttentionSeq2Seq<T>; \
+  template std::unique_ptr<EncoderDecoder<T>> make_model(const ModelConfig&);
+ATTNLAB_INSTANTIATE(float)
+ATTNLAB_INSTANTIATE(double)
+
+}  // namespace attnlab

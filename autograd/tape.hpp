@@ -115,7 +115,6 @@ class Var {
   T item() const;
   bool requires_grad() const { return node().requires_grad; }
   bool defined() const { return node_ != nullptr; }
-  Tape<T>& tape() const;
 
   // Checked access: throws if undefined or stale.
   detail::Node<T>& node() const;

@@ -1,0 +1,300 @@
+// Both models: parameter layout, gradients with every score, padding
+// semantics, decoding (greedy, beam), and overfitting a 5-pair task.
+#include <cmath>
+#include <map>
+#include <xtensor/xview.hpp>
+
+#include "support/check.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+namespace {
+
+ModelConfig tiny(const std::string& model, const std::string& score = "additive") {
+  ModelConfig c;
+  c.model = model;
+  c.score = score;
+  c.embed = 2;
+  c.hidden = 2;
+  c.decoder_hidden =
+      (score == "general" || score == "additive" || score == "location") && model == "attention"
+          ? 3  // D != 2H where the score allows it
+          : 4;
+  c.attention_hidden = 3;
+  c.max_source_length = 6;
+  c.src_vocab = 6;
+  c.tgt_vocab = 7;
+  c.seed = 3;
+  return c;
+}
+
+// Unequal lengths on both sides, so padding is exercised.
+Batch padded_batch() { return make_batch({{4, 5, 4}, {5}, {4, 5}}, {{4, 6}, {5}, {6, 6, 4}}); }
+
+std::vector<Array<double>> grads_of(EncoderDecoder<double>& m, const Batch& b, double* loss) {
+  for (auto* p : m.parameters()) p->zero_grad();
+  Tape<double> t;
+  Var<double> l = m.loss(t, b);
+  backward(l);
+  *loss = l.item();
+  std::vector<Array<double>> g;
+  for (auto* p : m.parameters()) g.push_back(p->grad);
+  return g;
+}
+
+void check_gradients(const ModelConfig& c) {
+  auto m = make_model<double>(c);
+  const Batch b = padded_batch();
+  auto r = gradcheck(
+      c.model + "/" + c.score, [&](Tape<double>& t) { return m->loss(t, b); }, m->parameters());
+  INFO(r.message);
+  CHECK(r.ok);
+}
+
+// The 5-pair task: reverse short sequences (ids 4..9).
+const std::vector<std::vector<Index>> kSrc{{4, 5, 6}, {7, 8}, {9, 4, 7, 5}, {6}, {8, 9, 4}};
+std::vector<std::vector<Index>> reversed(std::vector<std::vector<Index>> v) {
+  for (auto& s : v) std::reverse(s.begin(), s.end());
+  return v;
+}
+
+// Trains until greedy decoding reproduces every target; returns the number
+// of sequences still wrong.
+std::size_t overfit(const std::string& model, const std::string& score) {
+  ModelConfig c;
+  c.model = model;
+  c.score = score;
+  c.embed = 8;
+  c.hidden = 16;
+  c.attention_hidden = 16;
+  c.src_vocab = c.tgt_vocab = 10;
+  c.max_source_length = 8;
+  auto m = make_model<float>(c);
+  const auto tgt = reversed(kSrc);
+  const Batch b = make_batch(kSrc, tgt);
+  Adam<float> opt(m->parameters(), AdamOptions{0.02});
+  std::size_t wrong = kSrc.size();
+  for (int epoch = 0; epoch < 400 && wrong > 0; ++epoch) {
+    Tape<float> t;
+    Var<float> l = m->loss(t, b);
+    opt.zero_grad();
+    backward(l);
+    opt.step();
+    if (epoch % 10 != 9) continue;
+    wrong = 0;
+    const auto hyps = m->greedy(b, 10);
+    for (std::size_t i = 0; i < hyps.size(); ++i) wrong += hyps[i].tokens != tgt[i];
+  }
+  return wrong;
+}
+
+}  // namespace
+
+TEST_CASE("make_batch: pads with 0, wraps targets in <sos> ... and ... <eos>") {
+  Batch b = make_batch({{4, 5}, {6}}, {{7}, {8, 9}});
+  CHECK(b.src == IndexArray{{4, 5}, {6, 0}});
+  CHECK(b.src_len == std::vector<std::size_t>{2, 1});
+  CHECK(b.tgt_in == IndexArray{{2, 7, 0}, {2, 8, 9}});
+  CHECK(b.tgt_out == IndexArray{{7, 3, 0}, {8, 9, 3}});
+  CHECK_THROWS_WITH_AS(make_batch({{4}, {}}), doctest::Contains("source sequence 1 is empty"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(make_batch({{4}}, {{5}, {6}}), doctest::Contains("1 sources but 2 targets"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("models: parameter names and shapes follow MODEL_SPEC.md") {
+  ModelConfig c = tiny("attention", "additive");  // E 2, H 2, D 3, A 3, Vs 6, Vt 7
+  auto m = make_model<float>(c);
+  std::map<std::string, Shape> got;
+  for (auto* p : m->parameters())
+    got[p->name] = Shape(p->value.shape().begin(), p->value.shape().end());
+  const std::map<std::string, Shape> want{
+      {"encoder.embedding.weight", {6, 2}},
+      {"encoder.lstm.weight_ih_l0", {8, 2}},
+      {"encoder.lstm.weight_hh_l0", {8, 2}},
+      {"encoder.lstm.bias_ih_l0", {8}},
+      {"encoder.lstm.bias_hh_l0", {8}},
+      {"encoder.lstm.weight_ih_l0_reverse", {8, 2}},
+      {"encoder.lstm.weight_hh_l0_reverse", {8, 2}},
+      {"encoder.lstm.bias_ih_l0_reverse", {8}},
+      {"encoder.lstm.bias_hh_l0_reverse", {8}},
+      {"decoder.embedding.weight", {7, 2}},
+      {"decoder.lstm.weight_ih", {12, 6}},  // 4D x (2H + E)
+      {"decoder.lstm.weight_hh", {12, 3}},
+      {"decoder.lstm.bias_ih", {12}},
+      {"decoder.lstm.bias_hh", {12}},
+      {"decoder.attention.hidden.weight", {3, 7}},  // A x (D + 2H)
+      {"decoder.attention.hidden.bias", {3}},
+      {"decoder.attention.out.weight", {1, 3}},
+      {"decoder.attention.out.bias", {1}},
+      {"decoder.out.weight", {7, 3}},
+      {"decoder.out.bias", {7}}};
+  CHECK(got == want);
+  auto plain = make_model<float>(tiny("seq2seq"));
+  for (auto* p : plain->parameters())
+    if (p->name == "decoder.lstm.weight_ih") CHECK(p->value.shape() == Shape{16, 2});  // 4D x E
+  CHECK(plain->parameters().size() == want.size() - 4);
+}
+
+TEST_CASE("models: a size that does not fit is refused at construction, naming the sizes") {
+  ModelConfig c = tiny("attention", "dot");
+  c.decoder_hidden = 5;
+  CHECK_THROWS_WITH_AS(make_model<float>(c), doctest::Contains("D = 5"), std::invalid_argument);
+  c = tiny("seq2seq");
+  c.decoder_hidden = 6;
+  CHECK_THROWS_WITH_AS(make_model<float>(c), doctest::Contains("2H = 4"), std::invalid_argument);
+  c = tiny("attention", "nonesuch");
+  CHECK_THROWS_WITH_AS(make_model<float>(c), doctest::Contains("unknown score 'nonesuch'"),
+                       std::invalid_argument);
+  c = tiny("transformer");
+  CHECK_THROWS_WITH_AS(make_model<float>(c), doctest::Contains("'transformer'"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("seq2seq: gradient matches finite differences over a padded batch") {
+  check_gradients(tiny("seq2seq"));
+}
+TEST_CASE("attention/dot: gradient matches finite differences over a padded batch") {
+  check_gradients(tiny("attention", "dot"));
+}
+TEST_CASE("attention/scaled_dot: gradient matches finite differences over a padded batch") {
+  check_gradients(tiny("attention", "scaled_dot"));
+}
+TEST_CASE("attention/general: gradient matches finite differences over a padded batch") {
+  check_gradients(tiny("attention", "general"));
+}
+TEST_CASE("attention/additive: gradient matches finite differences over a padded batch") {
+  check_gradients(tiny("attention", "additive"));
+}
+TEST_CASE("attention/cosine: gradient matches finite differences over a padded batch") {
+  check_gradients(tiny("attention", "cosine"));
+}
+TEST_CASE("attention/location: gradient matches finite differences over a padded batch") {
+  check_gradients(tiny("attention", "location"));
+}
+TEST_CASE("attention with decoder_init=encoder: gradient matches finite differences") {
+  ModelConfig c = tiny("attention", "dot");
+  c.decoder_init = "encoder";
+  check_gradients(c);
+}
+
+TEST_CASE("models: appending padding changes no loss and no gradient") {
+  for (const char* score : {"", "dot", "general", "additive", "cosine", "location", "scaled_dot"}) {
+    const std::string model = *score ? "attention" : "seq2seq";
+    INFO(model << " " << score);
+    auto m = make_model<double>(tiny(model, *score ? score : "additive"));
+    const Batch b = padded_batch();
+    Batch wide = b;  // one more pad column on each side
+    wide.src = xt::zeros<Index>(Shape{3, b.src.shape()[1] + 1});
+    xt::view(wide.src, xt::all(), xt::range(0, b.src.shape()[1])) = b.src;
+    wide.tgt_in = xt::zeros<Index>(Shape{3, b.tgt_in.shape()[1] + 2});
+    wide.tgt_out = wide.tgt_in;
+    xt::view(wide.tgt_in, xt::all(), xt::range(0, b.tgt_in.shape()[1])) = b.tgt_in;
+    xt::view(wide.tgt_out, xt::all(), xt::range(0, b.tgt_out.shape()[1])) = b.tgt_out;
+    double l1 = 0, l2 = 0;
+    const auto g1 = grads_of(*m, b, &l1);
+    const auto g2 = grads_of(*m, wide, &l2);
+    CHECK(l1 == doctest::Approx(l2).epsilon(1e-13));
+    for (std::size_t k = 0; k < g1.size(); ++k) CHECK_ALL_CLOSE_TOL(g1[k], g2[k], 1e-11, 1e-14);
+  }
+}
+
+TEST_CASE("attention: padded positions get exactly zero weight, rows sum to 1, no NaN") {
+  for (const std::string& score : score_names()) {
+    INFO(score);
+    auto m = make_model<float>(tiny("attention", score));
+    const Batch b = make_batch({{4, 5, 4, 4}, {5}});  // a length-1 source beside a longer one
+    for (const Hypothesis& h : m->greedy(b, 5)) {
+      REQUIRE(h.attention.dimension() == 2);
+      for (std::size_t r = 0; r < h.attention.shape()[0]; ++r) {
+        float total = 0;
+        for (std::size_t j = 0; j < h.attention.shape()[1]; ++j) {
+          CHECK(std::isfinite(h.attention(r, j)));
+          total += h.attention(r, j);
+        }
+        CHECK(total == doctest::Approx(1.0f).epsilon(1e-5));
+      }
+    }
+    // The length-1 source: all weight on its one position; the padding got none.
+    CHECK(m->greedy(b, 5)[1].attention.shape()[1] == 1);
+    Tape<float> t;
+    Encoded<float> enc = m->encode(t, b.src, b.src_len);
+    Attention<float>& att = dynamic_cast<AttentionSeq2Seq<float>&>(*m).attention;
+    att.prepare(t, enc.h, enc.pad);
+    Var<float> w = att.attend(t, t.constant(xt::ones<float>(Shape{2, m->config().D()}))).weights;
+    CHECK(w.value()(1, 0) == 1.0f);
+    for (std::size_t j = 1; j < 4; ++j) CHECK(w.value()(1, j) == 0.0f);
+  }
+}
+
+TEST_CASE("decoding: beam search with K = 1 equals greedy, attention included") {
+  for (const char* model : {"seq2seq", "attention"}) {
+    INFO(model);
+    auto m = make_model<float>(tiny(model, "general"));
+    const Batch b = make_batch({{4, 5, 4}, {5}, {4, 4, 5, 5}});
+    const auto g = m->greedy(b, 6);
+    const auto k1 = m->beam_search(b, 1, 6);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      CHECK(g[i].tokens == k1[i].tokens);
+      CHECK(g[i].finished == k1[i].finished);
+      CHECK(g[i].log_prob == doctest::Approx(k1[i].log_prob).epsilon(1e-5));
+      CHECK_ALL_CLOSE_TOL(g[i].attention, k1[i].attention, 1e-6, 1e-7);
+    }
+  }
+}
+
+TEST_CASE("decoding: a beam's log-probability is the model's, and K = 4 scores at least K = 1") {
+  auto m = make_model<double>(tiny("attention", "additive"));
+  const Batch b = make_batch({{4, 5, 4}, {5, 5}});
+  const auto k4 = m->beam_search(b, 4, 8);
+  const auto k1 = m->beam_search(b, 1, 8);
+  for (std::size_t i = 0; i < 2; ++i) {
+    REQUIRE(k4[i].finished);
+    // -loss x (tokens + <eos>) over the hypothesis as a target = its log-probability
+    Batch one =
+        make_batch({std::vector<Index>(&b.src(i, 0), &b.src(i, 0) + b.src_len[i])}, {k4[i].tokens});
+    Tape<double> t;
+    const double lp = -m->loss(t, one).item() * static_cast<double>(k4[i].tokens.size() + 1);
+    CHECK(k4[i].log_prob == doctest::Approx(lp).epsilon(1e-9));
+    CHECK(k4[i].score == doctest::Approx(lp / (k4[i].tokens.size() + 1)).epsilon(1e-9));
+    if (k1[i].finished) CHECK(k4[i].score >= k1[i].score - 1e-12);
+  }
+}
+
+TEST_CASE("loss: teacher forcing below 1 and dropout are seeded and change the loss") {
+  auto m = make_model<float>(tiny("attention", "dot"));
+  const Batch b = padded_batch();
+  auto run = [&](double tf, double p, std::uint64_t seed) {
+    Rng rng(seed);
+    Tape<float> t;
+    return m->loss(t, b, LossOptions{tf, p, &rng}).item();
+  };
+  CHECK(run(0.0, 0.0, 1) == run(0.0, 0.0, 2));  // no randomness left at ratio 0
+  CHECK(run(0.5, 0.3, 7) == run(0.5, 0.3, 7));
+  CHECK(run(1.0, 0.3, 7) != run(1.0, 0.0, 7));
+  CHECK(run(0.0, 0.0, 1) != run(1.0, 0.0, 1));
+  Tape<float> t;
+  CHECK_THROWS_WITH_AS(m->loss(t, b, LossOptions{0.5, 0.0, nullptr}), doctest::Contains("Rng"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("seq2seq: overfits a 5-pair task to zero error") { CHECK(overfit("seq2seq", "") == 0); }
+TEST_CASE("attention/additive: overfits a 5-pair task to zero error") {
+  CHECK(overfit("attention", "additive") == 0);
+}
+TEST_CASE("attention/dot: overfits a 5-pair task to zero error") {
+  CHECK(overfit("attention", "dot") == 0);
+}
+TEST_CASE("attention/general: overfits a 5-pair task to zero error") {
+  CHECK(overfit("attention", "general") == 0);
+}
+TEST_CASE("attention/scaled_dot: overfits a 5-pair task to zero error") {
+  CHECK(overfit("attention", "scaled_dot") == 0);
+}
+TEST_CASE("attention/cosine: overfits a 5-pair task to zero error") {
+  CHECK(overfit("attention", "cosine") == 0);
+}
+TEST_CASE("attention/location: overfits a 5-pair task to zero error") {
+  CHECK(overfit("attention", "location") == 0);
+}

@@ -1,0 +1,156 @@
+// A model through a checkpoint and back: identical loss and outputs; and
+// every way a checkpoint can fail to fit its model, refused by file name.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/check.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int n = 0;
+    path = fs::temp_directory_path() /
+           ("attnlab_model_io_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string operator/(const std::string& s) const { return (path / s).string(); }
+};
+
+ModelConfig small(const std::string& model, const std::string& score) {
+  ModelConfig c;
+  c.model = model;
+  c.score = score;
+  c.embed = 3;
+  c.hidden = 2;
+  c.decoder_hidden = score == "general" ? 5 : 0;
+  c.attention_hidden = 3;
+  c.max_source_length = 5;
+  c.src_vocab = 6;
+  c.tgt_vocab = 7;
+  return c;
+}
+
+Vocab vocab(std::size_t n) {
+  Vocab v;
+  for (std::size_t i = v.size(); i < n; ++i) v.add("t" + std::to_string(i));
+  return v;
+}
+
+const Batch kBatch = make_batch({{4, 5, 4}, {5}}, {{4, 6}, {5, 5, 6}});
+
+// Saves a model, then returns the directory; `fix` may damage it.
+std::string saved(const TempDir& tmp, const ModelConfig& c) {
+  auto m = make_model<float>(c);
+  save_model(tmp / "ckpt", *m, vocab(c.src_vocab), vocab(c.tgt_vocab));
+  return tmp / "ckpt";
+}
+
+}  // namespace
+
+TEST_CASE("model_io: save then load gives the same loss, outputs and attention") {
+  for (auto [model, score] : {std::pair{"seq2seq", ""},
+                              {"attention", "additive"},
+                              {"attention", "general"},
+                              {"attention", "location"}}) {
+    INFO(model << " " << score);
+    TempDir tmp;
+    const ModelConfig c = small(model, score);
+    auto m = make_model<float>(c);
+    for (auto* p : m->parameters()) p->value += 0.01f;  // not just the seed's init
+    save_model(tmp / "ckpt", *m, vocab(6), vocab(7), {{"note", "kept"}});
+    LoadedModel<float> l = load_model<float>(tmp / "ckpt");
+    CHECK(l.src_vocab.size() == 6);
+    CHECK(l.tgt_vocab.token(6) == "t6");
+    CHECK(l.config_json["note"] == "kept");
+    Tape<float> t1, t2;
+    CHECK(m->loss(t1, kBatch).item() == l.model->loss(t2, kBatch).item());
+    const auto a = m->greedy(kBatch, 6), b = l.model->greedy(kBatch, 6);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].tokens == b[i].tokens);
+      CHECK(a[i].attention == b[i].attention);
+    }
+  }
+}
+
+TEST_CASE("model_io: a wrongly shaped parameter is refused naming the file and both shapes") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("attention", "additive"));
+  save_npy(dir + "/decoder.out.bias.npy", xt::zeros<float>({9}));
+  CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("decoder.out.bias.npy: shape [9]"),
+                       CheckpointError);
+  CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("needs [7]"), CheckpointError);
+}
+
+TEST_CASE("model_io: a missing parameter is refused naming its file") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("attention", "additive"));
+  fs::remove(dir + "/encoder.lstm.weight_hh_l0_reverse.npy");
+  CHECK_THROWS_WITH_AS(load_model<float>(dir),
+                       doctest::Contains("encoder.lstm.weight_hh_l0_reverse.npy: missing"),
+                       CheckpointError);
+}
+
+TEST_CASE("model_io: a parameter the model does not have is refused naming its file") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("seq2seq", ""));
+  save_npy(dir + "/decoder.attention.linear.weight.npy", xt::zeros<float>({4, 4}));
+  CHECK_THROWS_WITH_AS(load_model<float>(dir),
+                       doctest::Contains("decoder.attention.linear.weight.npy: not a parameter"),
+                       CheckpointError);
+}
+
+TEST_CASE("model_io: an unknown score in config.json is refused naming config.json") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("attention", "dot"));
+  nlohmann::json j;
+  std::ifstream(dir + "/config.json") >> j;
+  j["score"] = "telepathy";
+  std::ofstream(dir + "/config.json") << j.dump();
+  CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("config.json"), CheckpointError);
+  CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("unknown score 'telepathy'"),
+                       CheckpointError);
+}
+
+TEST_CASE("model_io: a corrupt .npy header is refused naming the file") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("attention", "dot"));
+  std::ofstream(dir + "/decoder.lstm.weight_ih.npy", std::ios::binary)
+      << "\x93NUMPY\x01\x00garbage";
+  CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("decoder.lstm.weight_ih.npy"),
+                       CheckpointError);
+}
+
+TEST_CASE("model_io: a truncated .npy is refused naming the file") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("attention", "dot"));
+  const std::string f = dir + "/encoder.embedding.weight.npy";
+  fs::resize_file(f, fs::file_size(f) - 4);
+  CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("encoder.embedding.weight.npy"),
+                       CheckpointError);
+}
+
+TEST_CASE("model_io: a missing checkpoint directory is refused naming it") {
+  TempDir tmp;
+  CHECK_THROWS_WITH_AS(load_model<float>(tmp / "nothing-here"), doctest::Contains("nothing-here"),
+                       CheckpointError);
+}
+
+TEST_CASE("model_io: a double model saves as float32 and loads back into float") {
+  TempDir tmp;
+  auto m = make_model<double>(small("attention", "cosine"));
+  save_model(tmp / "ckpt", *m, vocab(6), vocab(7));
+  LoadedModel<float> l = load_model<float>(tmp / "ckpt");
+  Tape<double> t1;
+  Tape<float> t2;
+  CHECK(l.model->loss(t2, kBatch).item() ==
+        doctest::Approx(m->loss(t1, kBatch).item()).epsilon(1e-5));
+}

@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   g++ cmake make
   libxtensor-dev libxtensor-blas-dev libopenblas-dev
-  doctest-dev
+  doctest-dev nlohmann-json3-dev
+  python3-numpy python3-torch   # the PyTorch cross-check in the test suite
 )
 
 missing=()

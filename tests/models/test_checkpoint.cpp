@@ -1,0 +1,590 @@
+// Checkpoints: the .npy codec against numpy's exact bytes, the config.json
+// mapping, and atomic save/load of checkpoint directories with their refusals.
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <random>
+
+#include "models/checkpoint.hpp"
+#include "support/check.hpp"
+
+namespace attnlab {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A fresh directory under the system temp dir, removed with everything in it.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path = fs::temp_directory_path() /
+           ("attnlab-ckpt-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+            "-" + std::to_string(std::random_device{}()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string hex_bytes(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+
+// The message of the CheckpointError f throws ("" and a failed check if none).
+template <class F>
+std::string checkpoint_error(F&& f) {
+  try {
+    f();
+  } catch (const CheckpointError& e) {
+    return e.what();
+  }
+  FAIL_CHECK("no CheckpointError thrown");
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+bool bit_equal(const Array<float>& a, const Array<float>& b) {
+  if (a.shape() != b.shape()) return false;
+  return a.size() == 0 || std::memcmp(a.data(), b.data(), 4 * a.size()) == 0;
+}
+
+Array<float> sample(const Shape& shape, std::uint64_t seed) {
+  Array<double> d = test::rand_array(shape, seed, -3, 3);
+  Array<float> f = Array<float>::from_shape(shape);
+  std::copy(d.begin(), d.end(), f.begin());
+  return f;
+}
+
+// A header as numpy writes it for a '<f4' C-order array.
+std::string npy_header(int major, const std::string& dict) {
+  const std::size_t len_bytes = major == 1 ? 2 : 4;
+  const std::size_t pad = 64 - (6 + 2 + len_bytes + dict.size() + 1) % 64;
+  std::string out = std::string("\x93NUMPY", 6) + static_cast<char>(major) + '\0';
+  const std::size_t hlen = dict.size() + 1 + pad;
+  for (std::size_t i = 0; i < len_bytes; ++i) out += static_cast<char>((hlen >> (8 * i)) & 0xff);
+  return out + dict + std::string(pad, ' ') + '\n';
+}
+
+std::string floats_le(const std::vector<float>& xs) {
+  std::string out;
+  for (float x : xs) {
+    std::uint32_t u;
+    std::memcpy(&u, &x, 4);
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((u >> (8 * i)) & 0xff);
+  }
+  return out;
+}
+
+// Entries of dir's parent whose name starts with dir's name and ".tmp-".
+std::vector<std::string> temp_siblings(const fs::path& dir) {
+  std::vector<std::string> found;
+  const std::string prefix = dir.filename().string() + ".tmp-";
+  for (const auto& e : fs::directory_iterator(dir.parent_path()))
+    if (e.path().filename().string().rfind(prefix, 0) == 0)
+      found.push_back(e.path().filename().string());
+  return found;
+}
+
+ModelConfig sample_config() {
+  ModelConfig c;
+  c.model = "attention";
+  c.score = "general";
+  c.src_tokenizer = "space";
+  c.tgt_tokenizer = "char";
+  c.embed = 5;
+  c.hidden = 3;
+  c.decoder_hidden = 7;
+  c.attention_hidden = 11;
+  c.decoder_init = "zero";
+  c.max_source_length = 13;
+  c.src_vocab = 6;
+  c.tgt_vocab = 5;
+  c.seed = 1234567890123ULL;
+  return c;
+}
+
+// A small checkpoint's contents, saved and compared as a whole.
+struct Contents {
+  ModelConfig config = sample_config();
+  Vocab src, tgt;
+  std::map<std::string, Array<float>> params;
+
+  explicit Contents(std::uint64_t seed) {
+    src.add("hello");
+    src.add(" ");
+    tgt.add("日");
+    params["encoder.embedding.weight"] = sample({6, 5}, seed);
+    params["decoder.out.bias"] = sample({5}, seed + 1);
+    params["decoder.attention.linear.weight"] = sample({7, 6}, seed + 2);
+  }
+  std::vector<std::pair<std::string, const Array<float>*>> param_list() const {
+    std::vector<std::pair<std::string, const Array<float>*>> list;
+    for (const auto& [name, value] : params) list.emplace_back(name, &value);
+    return list;
+  }
+  void save(const std::string& dir, const json& extra = {},
+            const std::function<void(const std::string&)>& write_extra = {}) const {
+    save_checkpoint(dir, config, src, tgt, param_list(), extra, write_extra);
+  }
+  void check_loaded(const CheckpointData& d) const {
+    CHECK(config_to_json(d.config) == config_to_json(config));
+    REQUIRE(d.src_vocab.size() == src.size());
+    REQUIRE(d.tgt_vocab.size() == tgt.size());
+    for (Index i = 0; i < static_cast<Index>(src.size()); ++i)
+      CHECK(d.src_vocab.token(i) == src.token(i));
+    for (Index i = 0; i < static_cast<Index>(tgt.size()); ++i)
+      CHECK(d.tgt_vocab.token(i) == tgt.token(i));
+    REQUIRE(d.params.size() == params.size());
+    for (const auto& [name, value] : params) {
+      INFO(name);
+      REQUIRE(d.params.count(name));
+      CHECK(bit_equal(d.params.at(name), value));
+    }
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- npy
+
+TEST_CASE("npy: a saved array loads back bit-exact") {
+  TempDir tmp;
+  const std::vector<Shape> shapes = {{}, {3}, {2, 5}, {2, 3, 4}, {0, 4}};
+  for (std::size_t k = 0; k < shapes.size(); ++k) {
+    INFO("shape " << shape_str(shapes[k]));
+    const Array<float> a = sample(shapes[k], 10 + k);
+    const std::string path = tmp.file("a" + std::to_string(k) + ".npy");
+    save_npy(path, a);
+    const Array<float> b = load_npy(path);
+    CHECK(b.dimension() == shapes[k].size());
+    CHECK(bit_equal(a, b));
+  }
+  // Values that must survive as bits, not as numbers.
+  Array<float> odd = Array<float>::from_shape({6});
+  odd(0) = -0.0f;
+  odd(1) = std::numeric_limits<float>::infinity();
+  odd(2) = -std::numeric_limits<float>::infinity();
+  odd(3) = std::numeric_limits<float>::quiet_NaN();
+  odd(4) = std::numeric_limits<float>::denorm_min();
+  odd(5) = std::numeric_limits<float>::max();
+  save_npy(tmp.file("odd.npy"), odd);
+  CHECK(bit_equal(load_npy(tmp.file("odd.npy")), odd));
+}
+
+TEST_CASE("npy: the header is padded so the data starts at a multiple of 64 bytes") {
+  TempDir tmp;
+  const std::vector<Shape> shapes = {
+      {}, {1}, {7}, {2, 3}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {123456789, 0, 98765}};
+  for (const Shape& shape : shapes) {
+    INFO("shape " << shape_str(shape));
+    Array<float> a = Array<float>::from_shape(shape);
+    a.fill(1.0f);
+    save_npy(tmp.file("a.npy"), a);
+    const std::string bytes = read_bytes(tmp.file("a.npy"));
+    const std::size_t data_start = bytes.size() - 4 * a.size();
+    CHECK(data_start % 64 == 0);
+    CHECK(bytes[data_start - 1] == '\n');
+    const std::size_t hlen = static_cast<unsigned char>(bytes[8]) |
+                             (static_cast<std::size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+    CHECK(10 + hlen == data_start);
+    CHECK(load_npy(tmp.file("a.npy")).shape() == a.shape());
+  }
+}
+
+TEST_CASE("npy: save_npy writes byte-for-byte what numpy 1.24 writes") {
+  // The files numpy 1.24.2's numpy.save writes (dumped with Python): the dict,
+  // numpy's spare spaces and padding, '\n', then the little-endian floats.
+  TempDir tmp;
+  const std::string magic = std::string("\x93NUMPY\x01\x00\x76\x00", 10);
+
+  Array<float> a = Array<float>::from_shape({2, 3});
+  for (std::size_t i = 0; i < 6; ++i) a.data()[i] = static_cast<float>(i);
+  save_npy(tmp.file("a.npy"), a);
+  CHECK(read_bytes(tmp.file("a.npy")) ==
+        magic + "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }" +
+            std::string(58, ' ') + "\n" +
+            hex_bytes("000000000000803f0000004000004040000080400000a040"));
+
+  Array<float> s = Array<float>::from_shape({});
+  s() = 1.5f;
+  save_npy(tmp.file("s.npy"), s);
+  CHECK(read_bytes(tmp.file("s.npy")) ==
+        magic + "{'descr': '<f4', 'fortran_order': False, 'shape': (), }" + std::string(62, ' ') +
+            "\n" + hex_bytes("0000c03f"));
+
+  Array<float> v = Array<float>::from_shape({3});
+  v(0) = 1.0f;
+  v(1) = -2.0f;
+  v(2) = 0.5f;
+  save_npy(tmp.file("v.npy"), v);
+  CHECK(read_bytes(tmp.file("v.npy")) ==
+        magic + "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }" + std::string(60, ' ') +
+            "\n" + hex_bytes("0000803f000000c00000003f"));
+}
+
+TEST_CASE("npy: load_npy reads version 2.0 and 3.0 headers with keys in any order") {
+  TempDir tmp;
+  const std::string data = floats_le({1, 2, 3, 4, 5, 6});
+  const std::string unpadded = "{'descr':'<f4','fortran_order':False,'shape':(2, 3)}";
+  const std::vector<std::string> files = {
+      npy_header(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }") + data,
+      npy_header(3, "{'shape': (2, 3), 'fortran_order': False, 'descr': '<f4'}") + data,
+      npy_header(1, "{\"fortran_order\":False,\"shape\":(2,3,),\"descr\":\"<f4\",}") + data,
+      // No padding at all: numpy reads it, so do we.
+      std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(unpadded.size()) + '\0' + unpadded +
+          data};
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    INFO("file " << k);
+    write_bytes(tmp.file("a.npy"), files[k]);
+    const Array<float> a = load_npy(tmp.file("a.npy"));
+    REQUIRE(a.shape() == Array<float>::shape_type{2, 3});
+    CHECK(a(1, 2) == 6.0f);
+    CHECK(a(0, 1) == 2.0f);
+  }
+}
+
+TEST_CASE("npy: a damaged or unsupported file is refused with a message naming it") {
+  TempDir tmp;
+  const std::string path = tmp.file("w.npy");
+  const std::string good_dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  const std::string data = floats_le({1, 2, 3, 4, 5, 6});
+  auto error_for = [&](const std::string& bytes) {
+    write_bytes(path, bytes);
+    const std::string msg = checkpoint_error([&] { load_npy(path); });
+    CHECK(contains(msg, path));
+    return msg;
+  };
+
+  SUBCASE("missing file") {
+    CHECK(
+        contains(checkpoint_error([&] { load_npy(tmp.file("none.npy")); }), tmp.file("none.npy")));
+  }
+  SUBCASE("truncated data") {
+    CHECK(contains(error_for(npy_header(1, good_dict) + data.substr(0, 20)), "truncated"));
+  }
+  SUBCASE("data longer than the shape") {
+    CHECK(contains(error_for(npy_header(1, good_dict) + data + "xxxx"), "trailing"));
+  }
+  SUBCASE("truncated header") { error_for(npy_header(1, good_dict).substr(0, 40)); }
+  SUBCASE("empty file") { CHECK(contains(error_for(""), "magic")); }
+  SUBCASE("bad magic") { CHECK(contains(error_for("\x93NUMPZ\x01" + data + data), "magic")); }
+  SUBCASE("unsupported version") {
+    std::string bytes = npy_header(1, good_dict) + data;
+    bytes[6] = 4;
+    CHECK(contains(error_for(bytes), "version 4.0"));
+  }
+  SUBCASE("float64") {
+    CHECK(contains(
+        error_for(npy_header(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }") +
+                  data + data),
+        "'<f8'"));
+  }
+  SUBCASE("big-endian float32") {
+    CHECK(contains(
+        error_for(npy_header(1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }") +
+                  data),
+        "'>f4'"));
+  }
+  SUBCASE("fortran order") {
+    CHECK(contains(
+        error_for(npy_header(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }") +
+                  data),
+        "fortran_order"));
+  }
+  SUBCASE("garbage header") {
+    CHECK(contains(error_for(npy_header(1, "{'descr': '<f4', garbage }") + data), "header"));
+  }
+  SUBCASE("header not a dict") { error_for(npy_header(1, "[1, 2, 3]") + data); }
+  SUBCASE("a key missing") {
+    CHECK(contains(error_for(npy_header(1, "{'descr': '<f4', 'shape': (2, 3), }") + data),
+                   "fortran_order"));
+  }
+  SUBCASE("a one-element shape without its comma") {
+    error_for(npy_header(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6), }") + data);
+  }
+  SUBCASE("a negative dimension") {
+    error_for(npy_header(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-6,), }") + data);
+  }
+  SUBCASE("text after the dict") { error_for(npy_header(1, good_dict + " x") + data); }
+  SUBCASE("a structured dtype") {
+    error_for(npy_header(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,), }") +
+              data);
+  }
+  SUBCASE("a shape too large for memory") {
+    error_for(npy_header(1,
+                         "{'descr': '<f4', 'fortran_order': False, 'shape': "
+                         "(4294967296, 4294967296), }") +
+              data);
+  }
+}
+
+// ---------------------------------------------------------------- config
+
+TEST_CASE("config: config_to_json and config_from_json round-trip every field") {
+  const ModelConfig c = sample_config();
+  const json j = config_to_json(c);
+  for (const char* key :
+       {"model", "score", "src_tokenizer", "tgt_tokenizer", "embed", "hidden", "decoder_hidden",
+        "attention_hidden", "decoder_init", "max_source_length", "src_vocab", "tgt_vocab", "seed"})
+    CHECK_MESSAGE(j.contains(key), key);
+  CHECK(j.size() == 13);
+
+  // Through text, as a checkpoint stores it.
+  const ModelConfig back = config_from_json(json::parse(j.dump()), "config.json");
+  CHECK(back.model == c.model);
+  CHECK(back.score == c.score);
+  CHECK(back.src_tokenizer == c.src_tokenizer);
+  CHECK(back.tgt_tokenizer == c.tgt_tokenizer);
+  CHECK(back.embed == c.embed);
+  CHECK(back.hidden == c.hidden);
+  CHECK(back.decoder_hidden == c.decoder_hidden);
+  CHECK(back.attention_hidden == c.attention_hidden);
+  CHECK(back.decoder_init == c.decoder_init);
+  CHECK(back.max_source_length == c.max_source_length);
+  CHECK(back.src_vocab == c.src_vocab);
+  CHECK(back.tgt_vocab == c.tgt_vocab);
+  CHECK(back.seed == c.seed);
+
+  // decoder_hidden 0 means 2H, and is written as that effective value.
+  ModelConfig d;
+  d.hidden = 8;
+  d.decoder_hidden = 0;
+  CHECK(config_to_json(d)["decoder_hidden"] == 16);
+  CHECK(config_from_json(config_to_json(d), "config.json").D() == 16);
+}
+
+TEST_CASE("config: a missing key or a wrong type is refused naming config.json and the key") {
+  const json good = config_to_json(sample_config());
+  for (const char* key : {"model", "score", "src_tokenizer", "tgt_tokenizer", "embed", "hidden",
+                          "decoder_hidden", "attention_hidden", "decoder_init"}) {
+    INFO(key);
+    json j = good;
+    j.erase(key);
+    const std::string msg = checkpoint_error([&] { config_from_json(j, "ck/config.json"); });
+    CHECK(contains(msg, "ck/config.json"));
+    CHECK(contains(msg, std::string("'") + key + "'"));
+  }
+  // The rest have defaults.
+  json j = good;
+  for (const char* key : {"max_source_length", "src_vocab", "tgt_vocab", "seed"}) j.erase(key);
+  CHECK(config_from_json(j, "config.json").seed == ModelConfig{}.seed);
+
+  const std::vector<std::pair<const char*, json>> wrong = {
+      {"model", 3},           {"embed", "32"},   {"hidden", -4},
+      {"hidden", 2.5},        {"seed", nullptr}, {"src_vocab", json::array()},
+      {"decoder_init", false}};
+  for (const auto& [key, value] : wrong) {
+    INFO(key << " = " << value.dump());
+    json w = good;
+    w[key] = value;
+    const std::string msg = checkpoint_error([&] { config_from_json(w, "ck/config.json"); });
+    CHECK(contains(msg, "ck/config.json"));
+    CHECK(contains(msg, std::string("'") + key + "'"));
+  }
+  CHECK(contains(checkpoint_error([&] { config_from_json(json::array(), "ck/config.json"); }),
+                 "ck/config.json"));
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+TEST_CASE("checkpoint: save_checkpoint then load_checkpoint gives back everything saved") {
+  TempDir tmp;
+  const Contents c(1);
+  const std::string dir = tmp.file("sub/dir/ckpt");  // parents are created
+  c.save(dir, json{{"optimizer", "adam"}, {"embed", 999}}, [](const std::string& t) {
+    fs::create_directory(fs::path(t) / "optimizer");
+    save_npy((fs::path(t) / "optimizer" / "step.npy").string(), Array<float>{3.0f});
+  });
+
+  for (const char* f :
+       {"config.json", "src_vocab.txt", "tgt_vocab.txt", "encoder.embedding.weight.npy",
+        "decoder.out.bias.npy", "decoder.attention.linear.weight.npy", "optimizer/step.npy"})
+    CHECK_MESSAGE(fs::is_regular_file(fs::path(dir) / f), f);
+
+  const CheckpointData d = load_checkpoint(dir);
+  c.check_loaded(d);
+  // Extra keys are kept; the model's own keys win over extras.
+  CHECK(d.config_json.at("optimizer") == "adam");
+  CHECK(d.config_json.at("embed") == 5);
+  // Only top-level .npy files are parameters.
+  CHECK_FALSE(d.params.count("optimizer/step"));
+  CHECK(temp_siblings(dir).empty());
+  // A trailing slash names the same directory.
+  c.check_loaded(load_checkpoint(dir + "/"));
+}
+
+TEST_CASE("checkpoint: overwriting an existing checkpoint replaces it with no leftovers") {
+  TempDir tmp;
+  const std::string dir = tmp.file("ckpt");
+  Contents first(1);
+  first.params["only.in.first"] = sample({2}, 9);
+  first.save(dir, {}, [](const std::string& t) {
+    fs::create_directory(fs::path(t) / "optimizer");
+    write_bytes((fs::path(t) / "optimizer" / "state").string(), "old");
+  });
+
+  Contents second(2);
+  second.src.add("more");
+  second.config.src_vocab = 7;
+  second.save(dir + "/");
+  second.check_loaded(load_checkpoint(dir));
+  CHECK_FALSE(fs::exists(fs::path(dir) / "only.in.first.npy"));
+  CHECK_FALSE(fs::exists(fs::path(dir) / "optimizer"));
+  CHECK(temp_siblings(dir).empty());
+  CHECK(std::distance(fs::directory_iterator(tmp.path), fs::directory_iterator()) == 1);
+
+  // And once more, to replace a checkpoint that itself came from a swap.
+  first.save(dir);
+  first.check_loaded(load_checkpoint(dir));
+  CHECK(temp_siblings(dir).empty());
+}
+
+TEST_CASE("checkpoint: an interrupted save leaves the previous checkpoint loadable") {
+  TempDir tmp;
+  const std::string dir = tmp.file("ckpt");
+  const Contents first(1);
+  first.save(dir);
+  const std::string config_before = read_bytes((fs::path(dir) / "config.json").string());
+
+  const Contents second(2);
+  const std::string msg = checkpoint_error([&] {
+    second.save(dir, {}, [](const std::string& t) {
+      write_bytes((fs::path(t) / "partial.npy").string(), "half a file");
+      throw std::runtime_error("disk full (simulated)");
+    });
+  });
+  CHECK(contains(msg, dir));
+  CHECK(contains(msg, "simulated"));
+
+  first.check_loaded(load_checkpoint(dir));
+  CHECK(read_bytes((fs::path(dir) / "config.json").string()) == config_before);
+  CHECK_FALSE(fs::exists(fs::path(dir) / "partial.npy"));
+  CHECK(temp_siblings(dir).empty());
+
+  // Interrupted before any checkpoint existed: nothing appears.
+  const std::string fresh = tmp.file("fresh");
+  checkpoint_error([&] {
+    second.save(fresh, {}, [](const std::string&) { throw std::runtime_error("killed"); });
+  });
+  CHECK_FALSE(fs::exists(fresh));
+  CHECK(temp_siblings(fresh).empty());
+}
+
+TEST_CASE("checkpoint: a missing or damaged file in a checkpoint is refused naming that file") {
+  TempDir tmp;
+  const std::string dir = tmp.file("ckpt");
+  Contents(1).save(dir);
+  const fs::path d(dir);
+  auto error = [&] { return checkpoint_error([&] { load_checkpoint(dir); }); };
+
+  SUBCASE("no directory") {
+    CHECK(contains(checkpoint_error([&] { load_checkpoint(tmp.file("none")); }), tmp.file("none")));
+  }
+  SUBCASE("a regular file instead of a directory") {
+    write_bytes(tmp.file("plain"), "x");
+    CHECK(
+        contains(checkpoint_error([&] { load_checkpoint(tmp.file("plain")); }), tmp.file("plain")));
+  }
+  SUBCASE("config.json missing") {
+    fs::remove(d / "config.json");
+    CHECK(contains(error(), (d / "config.json").string()));
+  }
+  SUBCASE("config.json not JSON") {
+    write_bytes((d / "config.json").string(), "{\"model\": ");
+    CHECK(contains(error(), (d / "config.json").string()));
+  }
+  SUBCASE("a required config key missing") {
+    json j = json::parse(read_bytes((d / "config.json").string()));
+    j.erase("hidden");
+    write_bytes((d / "config.json").string(), j.dump());
+    const std::string msg = error();
+    CHECK(contains(msg, (d / "config.json").string()));
+    CHECK(contains(msg, "'hidden'"));
+  }
+  SUBCASE("config's vocabulary size disagrees with the vocabulary file") {
+    json j = json::parse(read_bytes((d / "config.json").string()));
+    j["tgt_vocab"] = 99;
+    write_bytes((d / "config.json").string(), j.dump());
+    const std::string msg = error();
+    CHECK(contains(msg, (d / "config.json").string()));
+    CHECK(contains(msg, "tgt_vocab.txt"));
+  }
+  SUBCASE("src_vocab.txt missing") {
+    fs::remove(d / "src_vocab.txt");
+    CHECK(contains(error(), (d / "src_vocab.txt").string()));
+  }
+  SUBCASE("tgt_vocab.txt damaged") {
+    write_bytes((d / "tgt_vocab.txt").string(), "<pad>\n<unk>\n<sos>\n<eos>\n日\n日\n");
+    CHECK(contains(error(), (d / "tgt_vocab.txt").string() + ":6:"));
+  }
+  SUBCASE("a parameter file corrupt") {
+    const std::string p = (d / "decoder.out.bias.npy").string();
+    const std::string bytes = read_bytes(p);
+    write_bytes(p, bytes.substr(0, bytes.size() - 3));
+    CHECK(contains(error(), p));
+  }
+}
+
+TEST_CASE("checkpoint: an unwritable or unsafe target is refused and left as it was") {
+  TempDir tmp;
+  const Contents c(1);
+
+  SUBCASE("parent is a regular file") {
+    write_bytes(tmp.file("file"), "precious");
+    const std::string dir = tmp.file("file") + "/ckpt";
+    CHECK(contains(checkpoint_error([&] { c.save(dir); }), dir));
+    CHECK(read_bytes(tmp.file("file")) == "precious");
+  }
+  SUBCASE("target is a regular file") {
+    write_bytes(tmp.file("ckpt"), "precious");
+    CHECK(contains(checkpoint_error([&] { c.save(tmp.file("ckpt")); }), tmp.file("ckpt")));
+    CHECK(read_bytes(tmp.file("ckpt")) == "precious");
+    CHECK(temp_siblings(tmp.path / "ckpt").empty());
+  }
+  SUBCASE("target is a directory that is not a checkpoint") {
+    fs::create_directory(tmp.path / "home");
+    write_bytes(tmp.file("home/notes.txt"), "precious");
+    CHECK(contains(checkpoint_error([&] { c.save(tmp.file("home")); }), tmp.file("home")));
+    CHECK(read_bytes(tmp.file("home/notes.txt")) == "precious");
+    CHECK(temp_siblings(tmp.path / "home").empty());
+  }
+  SUBCASE("a parameter name that is not a file name") {
+    const Array<float> x = sample({2}, 1);
+    const std::string dir = tmp.file("ckpt");
+    CHECK(contains(checkpoint_error([&] {
+                     save_checkpoint(dir, c.config, c.src, c.tgt, {{"a/b", &x}});
+                   }),
+                   dir));
+    CHECK_FALSE(fs::exists(dir));
+    CHECK(temp_siblings(dir).empty());
+  }
+}
+
+}  // namespace attnlab

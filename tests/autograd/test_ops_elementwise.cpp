@@ -749,3 +749,19 @@ TEST_CASE("dropout: p below 0, at or above 1, or nan throws naming dropout") {
     CHECK_THROWS_WITH_AS(dropout(x, p, rng), doctest::Contains("dropout"), std::invalid_argument);
   }
 }
+
+// ---------------------------------------------------------------- clamp_min
+
+TEST_CASE("clamp_min: forward is max(x, lo); gradient passes only above lo") {
+  Tape<double> tape;
+  Var<double> x = tape.variable(Array<double>{-2.0, 0.5, 3.0});
+  Var<double> y = clamp_min(x, 0.5);
+  CHECK_ALL_CLOSE(y.value(), (Array<double>{0.5, 0.5, 3.0}));
+  backward(sum(y * tape.constant(Array<double>{1.0, 2.0, 3.0})));
+  CHECK_ALL_CLOSE(x.grad(), (Array<double>{0.0, 0.0, 3.0}));
+}
+
+TEST_CASE("clamp_min: gradient matches finite differences away from lo") {
+  CHECK_GRADIENT("clamp_min", [](const Inputs& x) { return clamp_min(x[0], 0.25); },
+                 {Array<double>{{-1.0, 0.7}, {2.0, 0.1}}});
+}

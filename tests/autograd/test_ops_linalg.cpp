@@ -241,3 +241,41 @@ TEST_CASE("matmul: reaches OpenBLAS's cblas_sgemm") {
   if (config) MESSAGE("openblas_get_config: " << std::string(config()));
   dlclose(handle);
 }
+
+// ---------------------------------------------------------------- linear
+
+TEST_CASE("linear: forward is x W^T + b over any leading axes, with and without bias") {
+  Tape<double> tape;
+  const Array<double> x = rand_array({2, 3, 4}, 21), W = rand_array({5, 4}, 22),
+                      b = rand_array({5}, 23);
+  Var<double> y = linear(tape.constant(x), tape.constant(W), tape.constant(b));
+  Var<double> y0 = linear(tape.constant(x), tape.constant(W));
+  REQUIRE(y.shape() == Shape{2, 3, 5});
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t t = 0; t < 3; ++t)
+      for (std::size_t o = 0; o < 5; ++o) {
+        double want = 0;
+        for (std::size_t k = 0; k < 4; ++k) want += x(i, t, k) * W(o, k);
+        CHECK(y0.value()(i, t, o) == doctest::Approx(want).epsilon(1e-12));
+        CHECK(y.value()(i, t, o) == doctest::Approx(want + b(o)).epsilon(1e-12));
+      }
+}
+
+TEST_CASE("linear: gradient matches finite differences, 2-D and 3-D inputs") {
+  CHECK_GRADIENT("linear", [](const Inputs& x) { return linear(x[0], x[1], x[2]); },
+                 {rand_array({3, 4}, 24), rand_array({2, 4}, 25), rand_array({2}, 26)});
+  CHECK_GRADIENT("linear 3-D", [](const Inputs& x) { return linear(x[0], x[1], x[2]); },
+                 {rand_array({2, 1, 3}, 27), rand_array({1, 3}, 28), rand_array({1}, 29)});
+  CHECK_GRADIENT("linear without bias", [](const Inputs& x) { return linear(x[0], x[1]); },
+                 {rand_array({2, 3}, 30), rand_array({4, 3}, 31)});
+}
+
+TEST_CASE("linear: mismatched sizes throw naming linear and the shapes") {
+  Tape<double> tape;
+  auto v = [&](Shape s) { return tape.constant(xt::zeros<double>(s)); };
+  CHECK_THROWS_WITH_AS(linear(v({2, 3}), v({4, 5})),
+                       doctest::Contains("linear: input [2, 3], weight [4, 5]"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(linear(v({2, 3}), v({4, 3}), v({5})), doctest::Contains("bias [5]"),
+                       std::invalid_argument);
+}

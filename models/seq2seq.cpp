@@ -7,7 +7,6 @@
 #include <limits>
 #include <stdexcept>
 #include <xtensor/xbroadcast.hpp>
-#include <xtensor/xsort.hpp>
 #include <xtensor/xview.hpp>
 
 namespace attnlab {
@@ -19,6 +18,16 @@ constexpr Index kPad = 0, kSos = 2, kEos = 3;  // MODEL_SPEC.md, "Tokens"
 ModelConfig validated(const ModelConfig& c) {
   c.validate();
   return c;
+}
+
+// The index of each row's largest value (the first of equals), [B, V] -> [B].
+template <class T>
+IndexArray argmax_rows(const Array<T>& x) {
+  const std::size_t B = x.shape()[0], V = x.shape()[1];
+  IndexArray y = IndexArray::from_shape({B});
+  for (std::size_t b = 0; b < B; ++b)
+    y(b) = std::max_element(x.data() + b * V, x.data() + (b + 1) * V) - (x.data() + b * V);
+  return y;
 }
 
 // Column t of a [B, T] id array.
@@ -130,7 +139,7 @@ Var<T> EncoderDecoder<T>::loss(Tape<T>& tape, const Batch& batch, const LossOpti
         y = column(batch.tgt_in, t);
       } else {  // feed the model's own previous prediction, as a constant
         InferenceMode<T> no_record(tape);
-        y = xt::argmax(out.forward(tape, s.h).value(), 1);
+        y = argmax_rows(out.forward(tape, s.h).value());
       }
     }
     s = step(tape, maybe_dropout(tgt_embedding.forward(tape, y), opts), s).state;
@@ -156,7 +165,7 @@ std::vector<Hypothesis> EncoderDecoder<T>::greedy(const Batch& batch, std::size_
     Step st = step(tape, tgt_embedding.forward(tape, y), s);
     s = st.state;
     Array<T> logp = log_softmax(out.forward(tape, s.h), 1).value();  // [B, Vt]
-    y = xt::argmax(logp, 1);
+    y = argmax_rows(logp);
     for (std::size_t b = 0; b < B; ++b) {
       Hypothesis& h = hyps[b];
       if (h.finished) continue;

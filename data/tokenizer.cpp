@@ -1,1 +1,244 @@
-// placeholder
+// The "char", "space" and "word" tokenizers and the strict UTF-8 decoder
+// behind them.
+#include "data/tokenizer.hpp"
+
+#include <stdexcept>
+
+namespace attnlab {
+
+namespace {
+
+// Decodes the sequence starting at text[pos] into cp; returns its length in
+// bytes, or 0 if no valid sequence starts there.
+std::size_t decode_at(const std::string& text, std::size_t pos, char32_t& cp) {
+  const std::size_t n = text.size();
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char b0 = byte(pos);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  std::size_t len;
+  // The range allowed for the second byte excludes overlong forms (E0, F0),
+  // surrogates (ED) and code points above U+10FFFF (F4).
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0F;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;  // a continuation byte, C0/C1 (always overlong) or F5..FF
+  }
+  if (pos + len > n) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const unsigned char b = byte(pos + k);
+    if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  return len;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+[[noreturn]] void throw_invalid_utf8(std::size_t offset) {
+  throw std::invalid_argument("invalid UTF-8 at byte " + std::to_string(offset + 1));
+}
+
+bool is_ascii_space(char32_t c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool is_ascii_punct(char32_t c) {
+  return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+         (c >= 0x7B && c <= 0x7E);
+}
+
+// The word tokenizer's whitespace: ASCII plus the no-break spaces of French.
+bool is_word_space(char32_t c) { return is_ascii_space(c) || c == 0x00A0 || c == 0x202F; }
+
+bool is_apostrophe(char32_t c) { return c == '\'' || c == 0x2019; }
+
+bool is_punct(char32_t c) {
+  if (c < 0x80) return is_ascii_punct(c);
+  switch (c) {
+    case 0x00AB:  // «
+    case 0x00BB:  // »
+    case 0x2039:  // ‹
+    case 0x203A:  // ›
+    case 0x201C:  // “
+    case 0x201D:  // ”
+    case 0x201E:  // „
+    case 0x2018:  // ‘
+    case 0x2019:  // ’
+    case 0x2026:  // …
+    case 0x2014:  // —
+    case 0x2013:  // –
+    case 0x00A1:  // ¡
+    case 0x00BF:  // ¿
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_word_char(char32_t c) { return !is_word_space(c) && !is_punct(c); }
+
+char32_t to_lower(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 0x20;
+  if (c < 0xC0) return c;
+  if (c <= 0xDE) return c == 0xD7 ? c : c + 0x20;
+  if (c == 0x130) return 'i';
+  if (c == 0x178) return 0xFF;
+  // Latin Extended-A pairs: upper case on the even code point in
+  // U+0100..U+0137 and U+014A..U+0177, on the odd one in U+0139..U+0148 and
+  // U+0179..U+017E (U+0138 ĸ and U+0149 ŉ have no upper case).
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return (c % 2 == 0) ? c + 1 : c;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c % 2 == 1) ? c + 1 : c;
+  return c;
+}
+
+std::vector<char32_t> decode_all(const std::string& text) {
+  std::vector<char32_t> cps;
+  cps.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    char32_t cp;
+    const std::size_t len = decode_at(text, pos, cp);
+    if (len == 0) throw_invalid_utf8(pos);
+    cps.push_back(cp);
+    pos += len;
+  }
+  return cps;
+}
+
+Tokens tokenize_space(const std::string& text) {
+  Tokens out;
+  std::string cur;
+  for (char ch : text) {
+    if (is_ascii_space(static_cast<unsigned char>(ch))) {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+Tokens tokenize_char(const std::string& text) {
+  Tokens out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    char32_t cp;
+    const std::size_t len = decode_at(text, pos, cp);
+    if (len == 0) throw_invalid_utf8(pos);
+    out.push_back(text.substr(pos, len));
+    pos += len;
+  }
+  return out;
+}
+
+Tokens tokenize_word(const std::string& text) {
+  std::vector<char32_t> cps = decode_all(text);
+  for (char32_t& c : cps) c = to_lower(c);
+
+  Tokens out;
+  std::string cur;
+  std::size_t cur_len = 0;  // code points in cur
+  const auto flush = [&] {
+    if (!cur.empty()) out.push_back(std::move(cur));
+    cur.clear();
+    cur_len = 0;
+  };
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    const char32_t c = cps[i];
+    if (is_apostrophe(c) && cur_len > 0 && i + 1 < cps.size() && is_word_char(cps[i + 1])) {
+      // Inside a word: French elision (l', qu') ends the token, else it stays.
+      const bool elision =
+          cur_len == 1 || (cur.size() >= 2 && cur.compare(cur.size() - 2, 2, "qu") == 0);
+      append_utf8(cur, c);
+      ++cur_len;
+      if (elision) flush();
+    } else if (is_word_space(c)) {
+      flush();
+    } else if (is_punct(c)) {
+      flush();
+      std::string p;
+      append_utf8(p, c);
+      out.push_back(std::move(p));
+    } else {
+      append_utf8(cur, c);
+      ++cur_len;
+    }
+  }
+  flush();
+  return out;
+}
+
+std::string join(const Tokens& tokens, const std::string& sep) {
+  std::string out;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (i) out += sep;
+    out += tokens[i];
+  }
+  return out;
+}
+
+[[noreturn]] void throw_unknown(const std::string& name) {
+  throw std::invalid_argument("unknown tokenizer '" + name + "' (known: char, space, word)");
+}
+
+}  // namespace
+
+Tokens tokenize(const std::string& tokenizer, const std::string& text) {
+  if (tokenizer == "space") return tokenize_space(text);
+  if (tokenizer == "char") return tokenize_char(text);
+  if (tokenizer == "word") return tokenize_word(text);
+  throw_unknown(tokenizer);
+}
+
+std::string detokenize(const std::string& tokenizer, const Tokens& tokens) {
+  if (tokenizer == "space" || tokenizer == "word") return join(tokens, " ");
+  if (tokenizer == "char") return join(tokens, "");
+  throw_unknown(tokenizer);
+}
+
+std::vector<std::string> tokenizer_names() { return {"char", "space", "word"}; }
+
+std::size_t invalid_utf8_offset(const std::string& text) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    char32_t cp;
+    const std::size_t len = decode_at(text, pos, cp);
+    if (len == 0) return pos;
+    pos += len;
+  }
+  return std::string::npos;
+}
+
+bool valid_utf8(const std::string& text) { return invalid_utf8_offset(text) == std::string::npos; }
+
+}  // namespace attnlab

@@ -65,7 +65,8 @@ Var<T> sigmoid(const Var<T>& x);
 template <class T>
 Var<T> relu(const Var<T>& x);
 // y = max(x, lo)   dx += [x > lo] * dy
-template <class T> Var<T> clamp_min(const Var<T>& x, Scalar<T> lo);
+template <class T>
+Var<T> clamp_min(const Var<T>& x, Scalar<T> lo);
 // y = e^x          dx += y * dy
 template <class T>
 Var<T> exp(const Var<T>& x);
@@ -81,9 +82,14 @@ Var<T> matmul(const Var<T>& a, const Var<T>& b);
 
 // x [..., I], W [O, I], b [O]: y = x W^T + b (y [..., O]), one gemm.
 // dx += dy W   dW += dy^T x   db += sum of dy over all leading axes
-template <class T> Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b);
+template <class T>
+Var<T> linear(const Var<T>& x, const Var<T>& W, const Var<T>& b);
 // y = x W^T    (linear without bias)
-template <class T> Var<T> linear(const Var<T>& x, const Var<T>& W);
+template <class T>
+Var<T> linear(const Var<T>& x, const Var<T>& W);
+
+// How many threads BLAS may use (OpenBLAS); 1 is fastest for small models.
+void set_blas_threads(int n);
 
 // ---- reductions ----
 // y = sum of all x (shape [])          dx += dy (broadcast)

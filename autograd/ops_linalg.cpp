@@ -23,6 +23,8 @@ inline void gemm(bool ta, bool tb, int m, int n, int k, double alpha, const doub
 
 }  // namespace detail
 
+void set_blas_threads(int n) { openblas_set_num_threads(n > 0 ? n : 1); }
+
 template <class T>
 Var<T> matmul(const Var<T>& a, const Var<T>& b) {
   const auto& as = a.shape();
@@ -105,11 +107,9 @@ Var<T> linear_impl(const Var<T>& x, const Var<T>& W, const Var<T>* b) {
     }
     if (empty) return;
     if (x.requires_grad)  // dx[N,I] += dy[N,O] W[O,I]
-      detail::gemm(false, false, N, I, O, T(1), dy, W.value().data(), T(1),
-                   x.grad_buffer().data());
+      detail::gemm(false, false, N, I, O, T(1), dy, W.value().data(), T(1), x.grad_buffer().data());
     if (W.requires_grad)  // dW[O,I] += dy^T x
-      detail::gemm(true, false, O, I, N, T(1), dy, x.value().data(), T(1),
-                   W.grad_buffer().data());
+      detail::gemm(true, false, O, I, N, T(1), dy, x.value().data(), T(1), W.grad_buffer().data());
   });
 }
 
@@ -125,9 +125,9 @@ Var<T> linear(const Var<T>& x, const Var<T>& W) {
   return linear_impl<T>(x, W, nullptr);
 }
 
-#define ATTNLAB_INSTANTIATE(T)                                           \
-  template Var<T> matmul(const Var<T>&, const Var<T>&);                  \
-  template Var<T> linear(const Var<T>&, const Var<T>&, const Var<T>&);   \
+#define ATTNLAB_INSTANTIATE(T)                                         \
+  template Var<T> matmul(const Var<T>&, const Var<T>&);                \
+  template Var<T> linear(const Var<T>&, const Var<T>&, const Var<T>&); \
   template Var<T> linear(const Var<T>&, const Var<T>&);
 ATTNLAB_INSTANTIATE(float)
 ATTNLAB_INSTANTIATE(double)

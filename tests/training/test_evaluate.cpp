@@ -1,0 +1,71 @@
+// Corpus BLEU against hand computation, and evaluate()'s accuracies on a
+// model whose outputs are known.
+#include <cmath>
+
+#include "support/check.hpp"
+#include "training/evaluate.hpp"
+
+using namespace attnlab;
+using namespace attnlab::test;
+
+TEST_CASE("bleu: identical corpora score 100, disjoint ones 0") {
+  const std::vector<std::vector<std::string>> a{{"a", "b", "c", "d", "e"}};
+  CHECK(corpus_bleu(a, a) == doctest::Approx(100.0));
+  CHECK(corpus_bleu({{"x", "y", "z", "w"}}, a) == 0.0);
+}
+
+TEST_CASE("bleu: clipped precisions, geometric mean and brevity penalty by hand") {
+  // hyp 1: "the cat sat on the mat"   ref 1: "the cat is on the mat"
+  // hyp 2: "a b c d"                  ref 2: "a b c d e f"
+  const std::vector<std::vector<std::string>> hyp{{"the", "cat", "sat", "on", "the", "mat"},
+                                                  {"a", "b", "c", "d"}};
+  const std::vector<std::vector<std::string>> ref{{"the", "cat", "is", "on", "the", "mat"},
+                                                  {"a", "b", "c", "d", "e", "f"}};
+  // matches/totals: 1-grams (5+4)/(6+4), 2-grams (3+3)/(5+3), 3-grams (1+2)/(4+2), 4-grams
+  // (0+1)/(3+1)
+  const double p = std::pow(9.0 / 10 * 6.0 / 8 * 3.0 / 6 * 1.0 / 4, 0.25);
+  const double bp = std::exp(1.0 - 12.0 / 10.0);  // c = 10 < r = 12
+  CHECK(corpus_bleu(hyp, ref) == doctest::Approx(100 * bp * p).epsilon(1e-12));
+}
+
+TEST_CASE("bleu: a repeated word is counted at most as often as in the reference") {
+  // "the the the the" against "the cat": 1-gram precision 1/4, no 2-gram match -> 0
+  CHECK(corpus_bleu({{"the", "the", "the", "the"}}, {{"the", "cat"}}) == 0.0);
+}
+
+TEST_CASE("evaluate: a model trained to copy scores full accuracy and BLEU") {
+  ModelConfig c;
+  c.model = "attention";
+  c.score = "dot";
+  c.embed = 8;
+  c.hidden = 16;
+  c.src_vocab = c.tgt_vocab = 10;
+  auto m = make_model<float>(c);
+  Vocab v;
+  for (const char* t : {"a", "b", "c", "d", "e", "f"}) v.add(t);
+  std::vector<Example> data;
+  for (std::vector<Index> s : {std::vector<Index>{4, 5, 6}, {7, 8}, {9, 4, 7, 5}, {6}, {8, 9, 4}})
+    data.push_back({s, s});
+  std::vector<std::vector<Index>> xs, ys;
+  for (const Example& e : data) xs.push_back(e.src), ys.push_back(e.tgt);
+  Adam<float> opt(m->parameters(), AdamOptions{0.02});
+  for (int i = 0; i < 300; ++i) {
+    Tape<float> t;
+    opt.zero_grad();
+    backward(m->loss(t, make_batch(xs, ys)));
+    opt.step();
+  }
+  std::vector<SentenceResult> each;
+  const EvalResult r = evaluate(*m, data, v, EvalOptions{}, &each);
+  CHECK(r.exact_accuracy == 1.0);
+  CHECK(r.token_accuracy == 1.0);
+  CHECK(r.bleu == doctest::Approx(100.0));
+  CHECK(r.loss < 0.05);
+  CHECK(r.tokens == 3 + 2 + 4 + 1 + 3 + 5);  // <eos> counted
+  CHECK(each[2].source_length == 4);
+  CHECK(each[2].exact);
+  // The loss alone, without decoding, is the same loss.
+  EvalOptions quick;
+  quick.decode = false;
+  CHECK(evaluate(*m, data, v, quick).loss == doctest::Approx(r.loss));
+}

@@ -1,0 +1,108 @@
+// Loss over a data set in sorted batches, then greedy (or beam) decoding for
+// the accuracies and BLEU.
+#include "training/evaluate.hpp"
+
+#include <cmath>
+#include <map>
+
+namespace attnlab {
+
+double corpus_bleu(const std::vector<std::vector<std::string>>& hyps,
+                   const std::vector<std::vector<std::string>>& refs) {
+  if (hyps.size() != refs.size())
+    throw std::invalid_argument("bleu: " + std::to_string(hyps.size()) + " hypotheses but " +
+                                std::to_string(refs.size()) + " references");
+  double match[4] = {0, 0, 0, 0}, total[4] = {0, 0, 0, 0};
+  std::size_t c = 0, r = 0;
+  for (std::size_t s = 0; s < hyps.size(); ++s) {
+    const auto& h = hyps[s];
+    const auto& ref = refs[s];
+    c += h.size();
+    r += ref.size();
+    for (std::size_t n = 1; n <= 4; ++n) {
+      std::map<std::vector<std::string>, int> counts;
+      for (std::size_t i = 0; i + n <= ref.size(); ++i)
+        ++counts[std::vector<std::string>(ref.begin() + i, ref.begin() + i + n)];
+      for (std::size_t i = 0; i + n <= h.size(); ++i) {
+        auto it = counts.find(std::vector<std::string>(h.begin() + i, h.begin() + i + n));
+        if (it != counts.end() && it->second > 0) {  // clipped: each reference n-gram once
+          --it->second;
+          ++match[n - 1];
+        }
+        ++total[n - 1];
+      }
+    }
+  }
+  double log_p = 0;
+  for (int n = 0; n < 4; ++n) {
+    if (match[n] == 0) return 0.0;
+    log_p += std::log(match[n] / total[n]) / 4;
+  }
+  const double bp =
+      c < r ? std::exp(1.0 - static_cast<double>(r) / std::max<std::size_t>(c, 1)) : 1.0;
+  return 100.0 * bp * std::exp(log_p);
+}
+
+template <class T>
+EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, const Vocab& tgt,
+                    const EvalOptions& opts, std::vector<SentenceResult>* per_sentence) {
+  EvalResult r;
+  r.sentences = data.size();
+  if (data.empty()) return r;
+  if (per_sentence) per_sentence->assign(data.size(), SentenceResult{});
+  double loss_sum = 0;
+  std::size_t loss_tokens = 0, correct = 0, exact = 0;
+  std::vector<std::vector<std::string>> hyps(data.size()), refs(data.size());
+  for (const std::vector<std::size_t>& idx : make_sorted_batches(data, opts.batch_size)) {
+    std::vector<std::vector<Index>> src, ref;
+    std::size_t longest = 0;
+    for (std::size_t i : idx) {
+      src.push_back(data[i].src);
+      ref.push_back(data[i].tgt);
+      longest = std::max(longest, data[i].tgt.size());
+    }
+    const Batch b = make_batch(src, ref);
+    {
+      Tape<T> tape;
+      InferenceMode<T> no_record(tape);
+      std::size_t n = 0;
+      for (const auto& y : ref) n += y.size() + 1;  // <eos> counts
+      loss_sum += static_cast<double>(model.loss(tape, b).item()) * n;
+      loss_tokens += n;
+    }
+    if (!opts.decode) continue;
+    const std::size_t max_len = opts.max_len ? opts.max_len : 2 * longest + 10;
+    const std::vector<Hypothesis> out = opts.beam > 1
+                                            ? model.beam_search(make_batch(src), opts.beam, max_len)
+                                            : model.greedy(make_batch(src), max_len);
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      const std::vector<Index>& y = ref[k];
+      const std::vector<Index>& h = out[k].tokens;
+      std::size_t ok = 0;  // reference tokens, then <eos>, matched at their position
+      for (std::size_t t = 0; t < y.size(); ++t) ok += t < h.size() && h[t] == y[t];
+      ok += h.size() == y.size() && out[k].finished;
+      correct += ok;
+      const bool same = h == y && out[k].finished;
+      exact += same;
+      hyps[idx[k]] = tgt.decode(h);
+      refs[idx[k]] = tgt.decode(y);
+      if (per_sentence)
+        (*per_sentence)[idx[k]] = {data[idx[k]].src.size(), h, same, y.size() + 1, ok};
+    }
+  }
+  r.loss = loss_tokens ? loss_sum / loss_tokens : 0.0;
+  r.tokens = loss_tokens;
+  if (opts.decode) {
+    r.token_accuracy = static_cast<double>(correct) / loss_tokens;
+    r.exact_accuracy = static_cast<double>(exact) / data.size();
+    r.bleu = corpus_bleu(hyps, refs);
+  }
+  return r;
+}
+
+template EvalResult evaluate(EncoderDecoder<float>&, const std::vector<Example>&, const Vocab&,
+                             const EvalOptions&, std::vector<SentenceResult>*);
+template EvalResult evaluate(EncoderDecoder<double>&, const std::vector<Example>&, const Vocab&,
+                             const EvalOptions&, std::vector<SentenceResult>*);
+
+}  // namespace attnlab

@@ -1,0 +1,334 @@
+// The training loop and the checkpoints it writes: weights, optimizer state
+// (optimizer/), the best model by validation loss (best/) and the training
+// state, all in one atomic save.
+#include "training/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "models/model_io.hpp"
+#include "optim/clip.hpp"
+#include "training/evaluate.hpp"
+
+namespace attnlab {
+
+namespace fs = std::filesystem;
+
+std::string metrics_path(const std::string& checkpoint) {
+  std::string p = checkpoint;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p + ".metrics.jsonl";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Each epoch's batches come from its own seed, so a resumed run rebuilds them.
+std::uint64_t epoch_seed(std::uint64_t seed, std::size_t epoch) {
+  return seed * 1000003ULL + epoch * 7919ULL + 17;
+}
+
+std::string duration(double s) {
+  std::ostringstream os;
+  const long t = static_cast<long>(s + 0.5);
+  if (t >= 3600)
+    os << t / 3600 << "h" << std::setw(2) << std::setfill('0') << (t / 60) % 60 << "m";
+  else if (t >= 60)
+    os << t / 60 << "m" << std::setw(2) << std::setfill('0') << t % 60 << "s";
+  else
+    os << t << "s";
+  return os.str();
+}
+
+nlohmann::json to_json(const TrainState& s) {
+  return {
+      {"step", s.step},           {"epoch", s.epoch},
+      {"batch", s.batch},         {"best_valid", std::isfinite(s.best_valid) ? s.best_valid : -1.0},
+      {"best_step", s.best_step}, {"bad_validations", s.bad_validations},
+      {"elapsed", s.elapsed},     {"rng", s.rng},
+      {"schedule", s.schedule}};
+}
+
+TrainState state_from_json(const nlohmann::json& j) {
+  TrainState s;
+  s.step = j.at("step");
+  s.epoch = j.at("epoch");
+  s.batch = j.at("batch");
+  const double best = j.at("best_valid");
+  s.best_valid = best < 0 ? std::numeric_limits<double>::infinity() : best;
+  s.best_step = j.at("best_step");
+  s.bad_validations = j.at("bad_validations");
+  s.elapsed = j.at("elapsed");
+  s.rng = j.at("rng");
+  s.schedule = j.at("schedule");
+  return s;
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+  EncoderDecoder<float>& model;
+  const Vocab& src;
+  const Vocab& tgt;
+  TrainOptions opts;
+  nlohmann::json extra;
+  std::unique_ptr<Optimizer<float>> optimizer;
+  Schedule schedule;
+  TrainState state;
+  Rng rng;
+  std::ofstream metrics;
+  Clock::time_point session_start = Clock::now();
+  double elapsed_before = 0.0;
+  bool new_best = false;
+
+  Impl(EncoderDecoder<float>& m, const Vocab& s, const Vocab& t, const TrainOptions& o,
+       nlohmann::json e)
+      : model(m),
+        src(s),
+        tgt(t),
+        opts(o),
+        extra(std::move(e)),
+        optimizer(make_optimizer<float>(o.optim, m.parameters())),
+        schedule(o.schedule, o.optim.lr),
+        rng(o.seed) {}
+
+  double elapsed() const {
+    return elapsed_before + std::chrono::duration<double>(Clock::now() - session_start).count();
+  }
+
+  void log_metrics(const nlohmann::json& j) {
+    if (!metrics.is_open()) {
+      metrics.open(metrics_path(opts.save), std::ios::app);
+      if (!metrics)
+        throw std::runtime_error(metrics_path(opts.save) + ": cannot write the metrics log");
+    }
+    metrics << j.dump() << "\n" << std::flush;
+  }
+
+  // One atomic checkpoint: weights, training state, optimizer/, best/.
+  void save() {
+    std::ostringstream r;
+    r << rng;
+    state.rng = r.str();
+    state.schedule = schedule.state();
+    state.elapsed = elapsed();
+    nlohmann::json config = extra;
+    config["train_state"] = to_json(state);
+    config["train_options"] = {
+        {"batch_size", opts.batch_size}, {"seed", opts.seed}, {"optimizer", opts.optim.name}};
+    const fs::path old_best = fs::path(opts.save) / "best";
+    const bool copy_best = !new_best && fs::exists(old_best / "config.json");
+    save_model(opts.save, model, src, tgt, config, [&](const std::string& tmp) {
+      optimizer->save_state((fs::path(tmp) / "optimizer").string());
+      if (new_best) {
+        nlohmann::json best = extra;
+        best["best_step"] = state.step;
+        best["best_valid_loss"] = state.best_valid;
+        save_model((fs::path(tmp) / "best").string(), model, src, tgt, best);
+      } else if (copy_best) {
+        fs::copy(old_best, fs::path(tmp) / "best", fs::copy_options::recursive);
+      }
+    });
+    new_best = false;
+  }
+
+  // Returns true when early stopping says stop.
+  bool validate(const std::vector<Example>& valid, std::ostream& log) {
+    if (valid.empty()) return false;
+    const EvalResult r = evaluate(model, valid, tgt, EvalOptions{});
+    optimizer->lr = schedule.after_validation(r.loss);
+    const bool improved = r.loss < state.best_valid;
+    if (improved) {
+      state.best_valid = r.loss;
+      state.best_step = state.step;
+      state.bad_validations = 0;
+      new_best = true;
+    } else {
+      ++state.bad_validations;
+    }
+    log_metrics({{"step", state.step},
+                 {"epoch", state.epoch},
+                 {"valid_loss", r.loss},
+                 {"valid_token_accuracy", r.token_accuracy},
+                 {"valid_exact_accuracy", r.exact_accuracy},
+                 {"valid_bleu", r.bleu},
+                 {"elapsed", elapsed()}});
+    if (!opts.quiet) {
+      if (opts.tty) log << "\r\033[K";
+      log << std::fixed << std::setprecision(4) << "valid  step " << state.step << "  loss "
+          << r.loss << std::setprecision(2) << "  token acc " << 100 * r.token_accuracy
+          << "%  exact " << 100 * r.exact_accuracy << "%  bleu " << r.bleu
+          << (improved ? "  (best)" : "") << std::endl;
+    }
+    save();
+    return opts.patience > 0 && state.bad_validations >= opts.patience;
+  }
+};
+
+Trainer::Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
+                 const TrainOptions& opts, nlohmann::json extra_config)
+    : impl_(new Impl(model, src, tgt, opts, std::move(extra_config))) {}
+
+Trainer::~Trainer() { delete impl_; }
+
+void Trainer::resume_from(const std::string& checkpoint) {
+  const fs::path dir(checkpoint);
+  const std::string config = (dir / "config.json").string();
+  nlohmann::json j;
+  {
+    std::ifstream in(config);
+    if (!in) throw CheckpointError(config + ": cannot open");
+    try {
+      in >> j;
+    } catch (const std::exception& e) {
+      throw CheckpointError(config + ": not valid JSON (" + e.what() + ")");
+    }
+  }
+  if (!j.contains("train_state") || !j.contains("train_options"))
+    throw CheckpointError(config + ": no training state (was it written by attnlab train?)");
+  const auto& o = j["train_options"];
+  auto differs = [&](const char* key, const std::string& opt, const nlohmann::json& mine) {
+    if (o.contains(key) && o[key] != mine)
+      throw std::invalid_argument("--resume " + checkpoint + ": it was trained with " + opt + " " +
+                                  o[key].dump() + ", not " + mine.dump() +
+                                  "; exact continuation needs the same");
+  };
+  differs("batch_size", "--batch-size", impl_->opts.batch_size);
+  differs("seed", "--seed", impl_->opts.seed);
+  differs("optimizer", "--optimizer", impl_->opts.optim.name);
+  try {
+    impl_->state = state_from_json(j["train_state"]);
+  } catch (const std::exception& e) {
+    throw CheckpointError(config + ": damaged train_state (" + e.what() + ")");
+  }
+  std::istringstream r(impl_->state.rng);
+  r >> impl_->rng;
+  if (!r) throw CheckpointError(config + ": damaged random generator state");
+  impl_->optimizer->load_state((dir / "optimizer").string());
+  impl_->schedule.load_state(impl_->state.schedule);
+  impl_->optimizer->lr = impl_->schedule.lr();
+  impl_->elapsed_before = impl_->state.elapsed;
+}
+
+TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Example>& valid,
+                         std::ostream& log) {
+  Impl& m = *impl_;
+  TrainState& st = m.state;
+  const TrainOptions& o = m.opts;
+  TrainResult result;
+  const auto params = m.model.parameters();
+  const std::size_t per_epoch = (train.size() + o.batch_size - 1) / o.batch_size;
+  const std::size_t planned =
+      o.max_steps >= 0 ? static_cast<std::size_t>(o.max_steps) : o.epochs * per_epoch;
+  auto done = [&] {
+    return (o.max_steps >= 0 && st.step >= static_cast<std::size_t>(o.max_steps)) ||
+           (o.epochs > 0 && st.epoch >= o.epochs);
+  };
+  const LossOptions loss_opts{o.teacher_forcing, o.dropout, &m.rng};
+  double loss_sum = 0;  // since the last log line
+  std::size_t loss_n = 0, tokens = 0;
+  auto window_start = Clock::now(), last_draw = Clock::now() - std::chrono::seconds(1);
+  double tok_per_s = 0;
+
+  while (!done() && !result.early_stopped) {
+    const auto plan = make_batches(train, o.batch_size, epoch_seed(o.seed, st.epoch));
+    while (st.batch < plan.size() && !done()) {
+      std::vector<std::vector<Index>> xs, ys;
+      for (std::size_t i : plan[st.batch]) {
+        xs.push_back(train[i].src);
+        ys.push_back(train[i].tgt);
+        tokens += train[i].src.size() + train[i].tgt.size() + 1;
+      }
+      m.optimizer->zero_grad();
+      Tape<float> tape;
+      Var<float> loss = m.model.loss(tape, make_batch(xs, ys), loss_opts);
+      const double l = loss.item();
+      double norm = l;
+      if (std::isfinite(l)) {
+        backward(loss);
+        norm = clip_grad_norm(params, o.clip);
+      }
+      if (!std::isfinite(l) || !std::isfinite(norm)) {
+        if (o.tty && !o.quiet) log << "\n";
+        result.diverged = true;
+        result.message =
+            std::string("training stopped: the ") + (std::isfinite(l) ? "gradient norm" : "loss") +
+            " became " + (std::isnan(norm) ? "NaN" : "infinite") + " at step " +
+            std::to_string(st.step + 1) + " (epoch " + std::to_string(st.epoch + 1) + "). " +
+            (fs::exists(fs::path(o.save) / "config.json")
+                 ? "The last good checkpoint, " + o.save + ", is kept as it was."
+                 : "No checkpoint had been saved yet.") +
+            " Try a lower --lr or a --clip.";
+        result.state = st;
+        return result;
+      }
+      m.optimizer->step();
+      ++st.step;
+      ++st.batch;
+      m.optimizer->lr = m.schedule.after_step(st.step);
+      loss_sum += l;
+      ++loss_n;
+      result.last_loss = l;
+
+      const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
+      if (window > 0.5) {
+        tok_per_s = tokens / window;
+        tokens = 0;
+        window_start = Clock::now();
+      }
+      if (o.log_every && st.step % o.log_every == 0) {
+        m.log_metrics({{"step", st.step},
+                       {"epoch", st.epoch},
+                       {"loss", loss_sum / loss_n},
+                       {"lr", m.optimizer->lr},
+                       {"tokens_per_s", tok_per_s},
+                       {"elapsed", m.elapsed()}});
+        if (!o.tty && !o.quiet)
+          log << "step " << st.step << "/" << planned << "  epoch " << st.epoch + 1 << "  loss "
+              << std::fixed << std::setprecision(4) << loss_sum / loss_n << "  "
+              << std::setprecision(1) << tok_per_s / 1000 << "k tok/s  elapsed "
+              << duration(m.elapsed()) << std::endl;
+        loss_sum = 0;
+        loss_n = 0;
+      }
+      if (o.tty && !o.quiet && Clock::now() - last_draw > std::chrono::milliseconds(200)) {
+        last_draw = Clock::now();
+        const double rate = st.step / std::max(m.elapsed(), 1e-9);
+        log << "\r\033[Kepoch " << st.epoch + 1;
+        if (o.epochs) log << "/" << o.epochs;
+        log << "  step " << st.step << "/" << planned << "  loss " << std::fixed
+            << std::setprecision(4) << l << "  " << std::setprecision(1) << tok_per_s / 1000
+            << "k tok/s  ETA " << duration(planned > st.step ? (planned - st.step) / rate : 0)
+            << std::flush;
+      }
+      if (o.valid_every && st.step % o.valid_every == 0 && m.validate(valid, log))
+        result.early_stopped = true;
+      if (o.save_every && st.step % o.save_every == 0) m.save();
+      if (result.early_stopped) break;
+    }
+    if (st.batch >= plan.size()) {  // an epoch ends
+      ++st.epoch;
+      st.batch = 0;
+      if (!o.valid_every && m.validate(valid, log)) result.early_stopped = true;
+    }
+  }
+  if (o.tty && !o.quiet) log << "\r\033[K";
+  m.save();
+  result.state = st;
+  std::ostringstream msg;
+  msg << (result.early_stopped ? "early stop: " : "done: ") << st.step << " steps, " << st.epoch
+      << " epochs, " << duration(m.elapsed()) << "; checkpoint " << o.save;
+  if (std::isfinite(st.best_valid))
+    msg << "; best validation loss " << std::fixed << std::setprecision(4) << st.best_valid
+        << " at step " << st.best_step << " (" << (fs::path(o.save) / "best").string() << ")";
+  result.message = msg.str();
+  return result;
+}
+
+}  // namespace attnlab

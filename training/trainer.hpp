@@ -1,0 +1,85 @@
+// The training loop: batches, optimizer steps, clipping, schedules,
+// validation, early stopping, checkpoints that resume exactly, a metrics log
+// and a progress line.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "data/corpus.hpp"
+#include "data/vocab.hpp"
+#include "models/seq2seq.hpp"
+#include "optim/optimizer.hpp"
+#include "optim/schedule.hpp"
+
+namespace attnlab {
+
+struct TrainOptions {
+  std::size_t batch_size = 64;
+  std::size_t epochs = 10;
+  long max_steps = -1;  // total optimizer steps; -1: the epochs decide; 0: save the initial model
+  double clip = 5.0;    // global gradient-norm clipping; 0 = off
+  double dropout = 0.0;
+  double teacher_forcing = 1.0;
+  std::uint64_t seed = 1;       // batches, dropout and teacher forcing
+  std::size_t valid_every = 0;  // steps between validations; 0: at the end of each epoch
+  std::size_t patience = 0;     // stop after this many validations without improvement; 0: never
+  std::size_t save_every = 0;   // also save every N steps
+  std::string save;             // checkpoint directory
+  OptimOptions optim;
+  ScheduleOptions schedule;
+  bool tty = false;  // a live progress line (else plain lines every log_every steps)
+  std::size_t log_every = 100;
+  bool quiet = false;
+};
+
+// Where training stands: saved in the checkpoint so that --resume continues
+// exactly where it stopped.
+struct TrainState {
+  std::size_t step = 0, epoch = 0, batch = 0;  // next batch: `batch` of epoch `epoch`
+  double best_valid = std::numeric_limits<double>::infinity();
+  std::size_t best_step = 0, bad_validations = 0;
+  double elapsed = 0.0;  // seconds, over all sessions
+  std::string rng;       // the dropout / teacher-forcing generator, serialised
+  nlohmann::json schedule;
+};
+
+struct TrainResult {
+  TrainState state;
+  double last_loss = 0.0;
+  bool early_stopped = false;
+  bool diverged = false;  // a NaN or infinite loss stopped training
+  std::string message;    // what a user should read at the end
+};
+
+class Trainer {
+ public:
+  // `model` and the vocabularies must outlive the trainer. `extra_config`
+  // goes into each checkpoint's config.json (tokenizers, data options, ...).
+  Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
+          const TrainOptions& opts, nlohmann::json extra_config = {});
+  ~Trainer();
+
+  // Continues from a checkpoint written by a trainer: optimizer state,
+  // schedule, position in the data, random generator (the weights are the
+  // caller's, loaded with load_model).
+  void resume_from(const std::string& checkpoint);
+
+  // Trains until max_steps, the last epoch, early stopping or divergence.
+  // Progress and messages go to `log`.
+  TrainResult run(const std::vector<Example>& train, const std::vector<Example>& valid,
+                  std::ostream& log);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// The metrics log beside a checkpoint directory: "<dir>.metrics.jsonl".
+std::string metrics_path(const std::string& checkpoint);
+
+}  // namespace attnlab

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make
   libxtensor-dev libxtensor-blas-dev libopenblas-dev
-  doctest-dev nlohmann-json3-dev
+  doctest-dev nlohmann-json3-dev libcli11-dev
   python3-numpy python3-torch   # the PyTorch cross-check in the test suite
 )
 

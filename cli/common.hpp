@@ -1,0 +1,35 @@
+// What the attnlab subcommands share: error handling with the right exit
+// status, terminal detection, and reading data from a file or a task.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "data/corpus.hpp"
+
+namespace attnlab::cli {
+
+// A bad option or combination of options: exit status 2.
+struct UsageError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Runs a subcommand, turning every error into one line on stderr
+// ("attnlab CMD: message") and an exit status: 2 for usage, 1 otherwise.
+int guarded(const std::string& command, const std::function<int()>& body);
+
+bool stderr_is_terminal();
+
+// Pairs from a source<TAB>target file, saying on stderr how many bad lines
+// were skipped (with --skip-bad-lines).
+std::vector<TextPair> read_pairs(const std::string& path, bool skip_bad_lines);
+
+void add_subcommand_train(CLI::App& app);
+void add_subcommand_eval(CLI::App& app);
+void add_subcommand_translate(CLI::App& app);
+void add_subcommand_data(CLI::App& app);
+
+}  // namespace attnlab::cli

@@ -1,0 +1,150 @@
+// attnlab eval: the spec's loss, token and exact-sequence accuracy of greedy
+// (or beam) decoding and corpus BLEU-4, as text or JSON, overall or by
+// source length.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "data/tasks.hpp"
+#include "models/model_io.hpp"
+#include "training/evaluate.hpp"
+
+namespace attnlab::cli {
+
+namespace {
+
+struct EvalArgs {
+  std::string checkpoint, data, task;
+  std::size_t n = 1000, min_len = 0, max_len = 0;
+  std::uint64_t data_seed = 2;
+  bool json = false, by_length = false, skip_bad_lines = false;
+  std::size_t bucket = 5, beam = 1, batch_size = 64;
+  int threads = 1;
+};
+
+nlohmann::json as_json(const EvalResult& r) {
+  return {
+      {"loss", r.loss}, {"token_accuracy", r.token_accuracy}, {"exact_accuracy", r.exact_accuracy},
+      {"bleu", r.bleu}, {"sentences", r.sentences},           {"tokens", r.tokens}};
+}
+
+int run_eval(const EvalArgs& a) {
+  set_blas_threads(a.threads);
+  if (a.data.empty() == a.task.empty())
+    throw UsageError("give exactly one of --data FILE and --task NAME");
+  LoadedModel<float> l = load_model<float>(a.checkpoint);
+  const ModelConfig& c = l.model->config();
+  const std::vector<TextPair> pairs =
+      a.task.empty() ? read_pairs(a.data, a.skip_bad_lines)
+                     : make_task(a.task, a.n, a.data_seed, {a.min_len, a.max_len});
+  const std::vector<Example> data =
+      encode_pairs(pairs, c.src_tokenizer, c.tgt_tokenizer, l.src_vocab, l.tgt_vocab);
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if (c.model == "attention" && c.score == "location" && data[i].src.size() > c.max_source_length)
+      throw UsageError((a.task.empty() ? a.data : "task " + a.task) + ":" +
+                       std::to_string(pairs[i].line ? pairs[i].line : i + 1) + ": a source of " +
+                       std::to_string(data[i].src.size()) +
+                       " tokens is longer than the location score's maximum of " +
+                       std::to_string(c.max_source_length));
+  std::vector<SentenceResult> each;
+  EvalOptions eo;
+  eo.batch_size = a.batch_size;
+  eo.beam = a.beam;
+  const EvalResult r = evaluate(*l.model, data, l.tgt_vocab, eo, &each);
+
+  // By source length: buckets of `bucket` tokens.
+  nlohmann::json buckets = nlohmann::json::array();
+  if (a.by_length) {
+    std::size_t longest = 0;
+    for (const auto& e : data) longest = std::max(longest, e.src.size());
+    for (std::size_t lo = 1; lo <= longest; lo += a.bucket) {
+      const std::size_t hi = lo + a.bucket - 1;
+      std::vector<std::vector<std::string>> hyps, refs;
+      std::size_t n = 0, exact = 0, tokens = 0, correct = 0;
+      for (std::size_t i = 0; i < data.size(); ++i) {
+        if (each[i].source_length < lo || each[i].source_length > hi) continue;
+        ++n;
+        exact += each[i].exact;
+        tokens += each[i].tokens;
+        correct += each[i].correct;
+        hyps.push_back(l.tgt_vocab.decode(each[i].output));
+        refs.push_back(l.tgt_vocab.decode(data[i].tgt));
+      }
+      if (n == 0) continue;
+      buckets.push_back({{"min_length", lo},
+                         {"max_length", hi},
+                         {"sentences", n},
+                         {"token_accuracy", static_cast<double>(correct) / tokens},
+                         {"exact_accuracy", static_cast<double>(exact) / n},
+                         {"bleu", corpus_bleu(hyps, refs)}});
+    }
+  }
+  if (a.json) {
+    nlohmann::json j = as_json(r);
+    j["checkpoint"] = a.checkpoint;
+    j["model"] = c.model;
+    if (c.model == "attention") j["score"] = c.score;
+    if (a.by_length) j["by_length"] = buckets;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("checkpoint   %s (%s)\n", a.checkpoint.c_str(),
+              (c.model + (c.model == "attention" ? "/" + c.score : "")).c_str());
+  std::printf("data         %s, %zu pairs\n", (a.task.empty() ? a.data : "task " + a.task).c_str(),
+              data.size());
+  std::printf("loss         %.4f\n", r.loss);
+  std::printf("token acc    %.2f%%\n", 100 * r.token_accuracy);
+  std::printf("exact acc    %.2f%%\n", 100 * r.exact_accuracy);
+  std::printf("BLEU-4       %.2f\n", r.bleu);
+  if (a.by_length) {
+    std::printf("\nsource length   pairs   token acc   exact acc    BLEU\n");
+    for (const auto& b : buckets)
+      std::printf("%6zu-%-6zu %8zu   %8.2f%%   %8.2f%%   %6.2f\n",
+                  b["min_length"].get<std::size_t>(), b["max_length"].get<std::size_t>(),
+                  b["sentences"].get<std::size_t>(), 100 * b["token_accuracy"].get<double>(),
+                  100 * b["exact_accuracy"].get<double>(), b["bleu"].get<double>());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_subcommand_eval(CLI::App& app) {
+  auto a = std::make_shared<EvalArgs>();
+  CLI::App* e = app.add_subcommand("eval", "Evaluate a checkpoint: loss, accuracy, BLEU");
+  e->add_option("--checkpoint", a->checkpoint, "Checkpoint directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  e->add_option("--data", a->data, "source<TAB>target file")->check(CLI::ExistingFile);
+  e->add_option("--task", a->task, "Evaluate on freshly generated pairs of a built-in task");
+  e->add_option("--n", a->n, "Task: number of pairs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
+  e->add_option("--data-seed", a->data_seed, "Task: seed (differs from training's default 1)")
+      ->capture_default_str();
+  e->add_option("--min-len", a->min_len, "Task: shortest sequence (0: the task's default)");
+  e->add_option("--max-len", a->max_len, "Task: longest sequence (0: the task's default)");
+  e->add_flag("--json", a->json,
+              "One JSON object: loss, token_accuracy, exact_accuracy, bleu, ...");
+  e->add_flag("--by-length", a->by_length, "Break accuracy and BLEU down by source length");
+  e->add_option("--bucket-width", a->bucket, "Source lengths per bucket")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  e->add_option("--beam", a->beam, "Beam size (1: greedy)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  e->add_option("--batch-size", a->batch_size, "Pairs per batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  e->add_flag("--skip-bad-lines", a->skip_bad_lines,
+              "Skip malformed lines instead of refusing the file");
+  e->add_option("--threads", a->threads, "BLAS threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  e->callback([a] {
+    const int rc = guarded("eval", [&] { return run_eval(*a); });
+    if (rc) std::exit(rc);
+  });
+}
+
+}  // namespace attnlab::cli

@@ -1,0 +1,345 @@
+// attnlab train: data from a file or a built-in task, vocabularies, a new or
+// loaded model, and the training loop.
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "cli/common.hpp"
+#include "data/tasks.hpp"
+#include "data/tokenizer.hpp"
+#include "models/model_io.hpp"
+#include "training/trainer.hpp"
+
+namespace attnlab::cli {
+
+namespace {
+
+struct TrainArgs {
+  std::string train_file, task, valid_file;
+  double valid_fraction = 0.0;
+  std::size_t n = 20000, min_len = 0, max_len = 0, valid_n = 0;
+  std::uint64_t data_seed = 1;
+  bool skip_bad_lines = false;
+  std::size_t max_src_len = 0, max_tgt_len = 0, min_freq = 1, max_vocab = 0;
+  ModelConfig config;
+  TrainOptions opts;
+  std::string init, resume;
+  int threads = 1;
+  // the model options by config key, to tell which were given explicitly
+  std::map<std::string, CLI::Option*> model_flags;
+  bool given(const std::string& key) const { return model_flags.at(key)->count() > 0; }
+};
+
+// The model flags given beside --init/--resume must agree with the checkpoint.
+void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::string& ckpt) {
+  const ModelConfig& c = a.config;
+  for (const auto& [key, opt] : a.model_flags) {
+    if (!opt->count()) continue;
+    std::string mine, theirs;
+    auto cmp = [&](const auto& x, const auto& y) {
+      std::ostringstream m, t;
+      m << x;
+      t << y;
+      mine = m.str();
+      theirs = t.str();
+    };
+    if (key == "model") cmp(c.model, loaded.model);
+    if (key == "score") cmp(c.score, loaded.score);
+    if (key == "src_tokenizer") cmp(c.src_tokenizer, loaded.src_tokenizer);
+    if (key == "tgt_tokenizer") cmp(c.tgt_tokenizer, loaded.tgt_tokenizer);
+    if (key == "embed") cmp(c.embed, loaded.embed);
+    if (key == "hidden") cmp(c.hidden, loaded.hidden);
+    if (key == "decoder_hidden") cmp(c.D(), loaded.D());
+    if (key == "attention_hidden") cmp(c.attention_hidden, loaded.attention_hidden);
+    if (key == "decoder_init") cmp(c.decoder_init, loaded.decoder_init);
+    if (key == "max_source_length") cmp(c.max_source_length, loaded.max_source_length);
+    if (mine != theirs)
+      throw UsageError(opt->get_name() + " " + mine + " disagrees with " + ckpt +
+                       "/config.json, which has " + key + " " + theirs);
+  }
+}
+
+// Training and validation pairs, as the options say.
+void load_data(const TrainArgs& a, std::vector<TextPair>& train, std::vector<TextPair>& valid) {
+  if (a.train_file.empty() == a.task.empty())
+    throw UsageError("give exactly one of --train FILE and --task NAME");
+  if (!a.valid_file.empty() && a.valid_fraction > 0)
+    throw UsageError("give at most one of --valid FILE and --valid-fraction F");
+  if (!a.task.empty()) {
+    const TaskOptions to{a.min_len, a.max_len};
+    train = make_task(a.task, a.n, a.data_seed, to);
+    if (a.valid_file.empty() && a.valid_fraction == 0) {
+      // A held-out set from another seed, without any source seen in training.
+      std::set<std::string> seen;
+      for (const TextPair& p : train) seen.insert(p.src);
+      const std::size_t want = a.valid_n ? a.valid_n : std::clamp<std::size_t>(a.n / 10, 100, 2000);
+      for (const TextPair& p : make_task(a.task, 2 * want + 100, a.data_seed + 7777, to))
+        if (valid.size() < want && !seen.count(p.src)) valid.push_back(p);
+    }
+  } else {
+    train = read_pairs(a.train_file, a.skip_bad_lines);
+  }
+  if (!a.valid_file.empty()) valid = read_pairs(a.valid_file, a.skip_bad_lines);
+  if (a.valid_fraction > 0) {
+    auto split = split_fraction(std::move(train), a.valid_fraction, a.data_seed);
+    train = std::move(split.first);
+    valid = std::move(split.second);
+  }
+}
+
+// Refuses a source longer than a location score can attend over, naming it.
+void check_source_lengths(const std::vector<TextPair>& pairs, const std::string& where,
+                          const ModelConfig& c) {
+  if (c.model != "attention" || c.score != "location") return;
+  for (const TextPair& p : pairs) {
+    const std::size_t n = tokenize(c.src_tokenizer, p.src).size();
+    if (n > c.max_source_length)
+      throw UsageError(where + (p.line ? ":" + std::to_string(p.line) : std::string()) +
+                       ": a source of " + std::to_string(n) +
+                       " tokens is longer than the location score's maximum of " +
+                       std::to_string(c.max_source_length) +
+                       " (raise --max-source-length, or drop long pairs with --max-src-len)");
+  }
+}
+
+int run_train(TrainArgs& a) {
+  set_blas_threads(a.threads);
+  if (a.opts.save.empty()) a.opts.save = a.resume;
+  if (a.opts.save.empty()) throw UsageError("--save CHECKPOINT is required");
+  if (!a.init.empty() && !a.resume.empty())
+    throw UsageError("give at most one of --init and --resume");
+  if (a.opts.max_steps < 0 && a.opts.epochs == 0)
+    throw UsageError("--epochs 0 needs a --max-steps limit");
+
+  std::vector<TextPair> train_pairs, valid_pairs;
+  load_data(a, train_pairs, valid_pairs);
+  const std::string train_name = a.task.empty() ? a.train_file : "task " + a.task;
+  const std::string valid_name = a.valid_file.empty() ? "validation split" : a.valid_file;
+
+  // Model, vocabularies and tokenizers: loaded, or new from the data.
+  std::unique_ptr<EncoderDecoder<float>> model;
+  Vocab src_vocab, tgt_vocab;
+  ModelConfig& c = a.config;
+  const std::string from = a.resume.empty() ? a.init : a.resume;
+  if (!from.empty()) {
+    LoadedModel<float> l = load_model<float>(from);
+    check_agreement(a, l.model->config(), from);
+    c = l.model->config();
+    model = std::move(l.model);
+    src_vocab = std::move(l.src_vocab);
+    tgt_vocab = std::move(l.tgt_vocab);
+  } else {
+    if (!a.task.empty()) {
+      const TaskInfo& t = task_info(a.task);
+      if (!a.given("src_tokenizer")) c.src_tokenizer = t.src_tokenizer;
+      if (!a.given("tgt_tokenizer")) c.tgt_tokenizer = t.tgt_tokenizer;
+    }
+    src_vocab =
+        Vocab::build(tokenize_all(train_pairs, true, c.src_tokenizer), a.min_freq, a.max_vocab);
+    tgt_vocab =
+        Vocab::build(tokenize_all(train_pairs, false, c.tgt_tokenizer), a.min_freq, a.max_vocab);
+    c.src_vocab = src_vocab.size();
+    c.tgt_vocab = tgt_vocab.size();
+  }
+
+  std::vector<Example> train =
+      encode_pairs(train_pairs, c.src_tokenizer, c.tgt_tokenizer, src_vocab, tgt_vocab);
+  std::vector<Example> valid =
+      encode_pairs(valid_pairs, c.src_tokenizer, c.tgt_tokenizer, src_vocab, tgt_vocab);
+  const std::size_t dropped = filter_by_length(train, a.max_src_len, a.max_tgt_len);
+  filter_by_length(valid, a.max_src_len, a.max_tgt_len);
+  if (train.empty())
+    throw UsageError(train_name + ": no training pairs left after length filtering");
+  if (from.empty() && c.model == "attention" && c.score == "location" &&
+      !a.given("max_source_length")) {  // Lmax: the longest source there is
+    c.max_source_length = 1;
+    for (const auto* set : {&train, &valid})
+      for (const Example& e : *set)
+        c.max_source_length = std::max(c.max_source_length, e.src.size());
+  }
+  if (a.max_src_len == 0) {
+    check_source_lengths(train_pairs, a.task.empty() ? a.train_file : train_name, c);
+    check_source_lengths(valid_pairs, valid_name, c);
+  }
+  if (!model) model = make_model<float>(c);
+
+  nlohmann::json extra;
+  if (!a.task.empty()) extra["task"] = a.task;
+  extra["train_data"] = train_name;
+  Trainer trainer(*model, src_vocab, tgt_vocab, a.opts, extra);
+  if (!a.resume.empty()) trainer.resume_from(a.resume);
+
+  std::size_t n_params = 0;
+  for (auto* p : model->parameters()) n_params += p->value.size();
+  if (!a.opts.quiet) {
+    std::cerr << "attnlab train: " << c.model << (c.model == "attention" ? "/" + c.score : "")
+              << ", " << n_params << " parameters; " << train.size() << " training pairs from "
+              << train_name;
+    if (dropped) std::cerr << " (" << dropped << " dropped by length)";
+    std::cerr << ", " << valid.size() << " validation pairs; vocabularies " << src_vocab.size()
+              << " / " << tgt_vocab.size() << "; checkpoint " << a.opts.save << "\n";
+  }
+  const TrainResult r = trainer.run(train, valid, std::cerr);
+  std::cerr << r.message << "\n";
+  return r.diverged ? 1 : 0;
+}
+
+}  // namespace
+
+void add_subcommand_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  CLI::App* t =
+      app.add_subcommand("train", "Train a model on a source<TAB>target file or a built-in task");
+  t->add_option("--train", a->train_file, "Training file, one source<TAB>target pair per line")
+      ->check(CLI::ExistingFile);
+  t->add_option("--task", a->task,
+                "Train on a built-in task instead: dates, reverse, sort, copy, addition");
+  t->add_option("--n", a->n, "Task: number of training pairs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
+  t->add_option("--min-len", a->min_len, "Task: shortest sequence (0: the task's default)");
+  t->add_option("--max-len", a->max_len, "Task: longest sequence (0: the task's default)");
+  t->add_option("--data-seed", a->data_seed, "Task: seed of the generated data")
+      ->capture_default_str();
+  t->add_option("--valid-n", a->valid_n, "Task: size of the held-out set (0: n/10, 100..2000)");
+  t->add_option("--valid", a->valid_file, "Validation file")->check(CLI::ExistingFile);
+  t->add_option("--valid-fraction", a->valid_fraction,
+                "Hold out this fraction of --train for validation")
+      ->check(CLI::Range(0.0, 0.99));
+  t->add_flag("--skip-bad-lines", a->skip_bad_lines,
+              "Skip malformed lines (and count them) instead of refusing the file");
+  t->add_option("--max-src-len", a->max_src_len,
+                "Drop pairs whose source has more tokens (0: keep all)");
+  t->add_option("--max-tgt-len", a->max_tgt_len,
+                "Drop pairs whose target has more tokens (0: keep all)");
+  t->add_option("--min-freq", a->min_freq,
+                "Vocabulary: drop tokens seen fewer times (they become <unk>)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000000));
+  t->add_option("--max-vocab", a->max_vocab,
+                "Vocabulary: at most this many entries, specials included (0: no limit)")
+      ->check(CLI::Range(0, 100000000));
+
+  ModelConfig& c = a->config;
+  c.src_tokenizer = c.tgt_tokenizer = "word";
+  auto flag = [&](CLI::Option* o, const char* key) {
+    a->model_flags[key] = o;
+    return o->capture_default_str();
+  };
+  flag(t->add_option("--model", c.model, "seq2seq or attention"), "model")
+      ->check(CLI::IsMember({"seq2seq", "attention"}));
+  flag(t->add_option("--score", c.score,
+                     "Attention score: dot, scaled_dot, general, additive (concat), cosine, "
+                     "location, or any registered"),
+       "score");
+  flag(t->add_option("--src-tokenizer", c.src_tokenizer,
+                     "space, char or word (default: the task's, else word)"),
+       "src_tokenizer")
+      ->check(CLI::IsMember(tokenizer_names()));
+  flag(t->add_option("--tgt-tokenizer", c.tgt_tokenizer,
+                     "space, char or word (default: the task's, else word)"),
+       "tgt_tokenizer")
+      ->check(CLI::IsMember(tokenizer_names()));
+  flag(t->add_option("--embed", c.embed, "Embedding size E"), "embed")
+      ->check(CLI::Range(1, 100000));
+  flag(t->add_option("--hidden", c.hidden, "Encoder hidden size H per direction"), "hidden")
+      ->check(CLI::Range(1, 100000));
+  flag(t->add_option("--decoder-hidden", c.decoder_hidden, "Decoder hidden size D (0: 2H)"),
+       "decoder_hidden")
+      ->check(CLI::Range(0, 100000));
+  flag(t->add_option("--attention-hidden", c.attention_hidden, "Additive score's hidden size A"),
+       "attention_hidden")
+      ->check(CLI::Range(1, 100000));
+  flag(t->add_option("--decoder-init", c.decoder_init,
+                     "Attention decoder's initial state: zero or encoder"),
+       "decoder_init")
+      ->check(CLI::IsMember({"zero", "encoder"}));
+  flag(t->add_option("--max-source-length", c.max_source_length,
+                     "Location score's Lmax (default: the longest source)"),
+       "max_source_length")
+      ->check(CLI::Range(1, 100000));
+
+  TrainOptions& o = a->opts;
+  o.optim.lr = 2e-3;
+  t->add_option("--optimizer", o.optim.name, "sgd, momentum, rmsprop, adam or adagrad")
+      ->capture_default_str()
+      ->check(CLI::IsMember(optimizer_names()));
+  t->add_option("--lr", o.optim.lr, "Learning rate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  t->add_option("--momentum", o.optim.momentum, "Momentum (momentum optimizer)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.9999));
+  t->add_flag("--nesterov", o.optim.nesterov, "Nesterov momentum");
+  t->add_option("--weight-decay", o.optim.weight_decay, "L2 weight decay")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--schedule", o.schedule.name, "Learning-rate schedule: constant, step or plateau")
+      ->capture_default_str()
+      ->check(CLI::IsMember(schedule_names()));
+  t->add_option("--lr-step", o.schedule.step_size, "step: decay every N steps")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000000));
+  t->add_option("--lr-gamma", o.schedule.gamma, "step: decay factor")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-9, 1.0));
+  t->add_option("--lr-patience", o.schedule.patience,
+                "plateau: validations without improvement before decaying")
+      ->capture_default_str();
+  t->add_option("--lr-factor", o.schedule.factor, "plateau: decay factor")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-9, 1.0));
+  t->add_option("--batch-size", o.batch_size, "Pairs per batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  auto* epochs =
+      t->add_option("--epochs", o.epochs,
+                    "Passes over the training data (default 10; unlimited with --max-steps)")
+          ->check(CLI::Range(0, 1000000));
+  t->add_option("--max-steps", o.max_steps,
+                "Stop after this many steps in all (0: save the initial model)")
+      ->check(CLI::Range(0L, 1000000000L));
+  t->add_option("--clip", o.clip, "Clip the global gradient norm to this (0: off)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--seed", o.seed, "Seed of initialisation, batches, dropout and teacher forcing")
+      ->capture_default_str();
+  t->add_option("--dropout", o.dropout, "Dropout on embeddings and decoder outputs")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.95));
+  t->add_option("--teacher-forcing", o.teacher_forcing,
+                "Chance per step of feeding the true previous token")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  t->add_option("--valid-every", o.valid_every, "Validate every N steps (0: every epoch)")
+      ->capture_default_str();
+  t->add_option("--patience", o.patience,
+                "Early stopping: validations without improvement (0: off)")
+      ->capture_default_str();
+  t->add_option("--save-every", o.save_every,
+                "Also save every N steps (0: at validations and the end)")
+      ->capture_default_str();
+  t->add_option("--save", o.save, "Checkpoint directory to write");
+  t->add_option("--init", a->init, "Start from this checkpoint's weights and vocabularies")
+      ->check(CLI::ExistingDirectory);
+  t->add_option("--resume", a->resume,
+                "Continue this checkpoint's training exactly where it stopped")
+      ->check(CLI::ExistingDirectory);
+  t->add_option("--threads", a->threads, "BLAS threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  t->add_flag("--quiet", o.quiet, "Only the final line");
+  t->callback([a, epochs, t] {
+    a->config.seed = a->opts.seed;
+    if (!epochs->count()) a->opts.epochs = a->opts.max_steps >= 0 ? 0 : 10;
+    a->opts.tty = stderr_is_terminal();
+    const int rc = guarded("train", [&] { return run_train(*a); });
+    if (rc) std::exit(rc);
+    (void)t;
+  });
+}
+
+}  // namespace attnlab::cli

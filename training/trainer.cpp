@@ -300,7 +300,10 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
       if (o.tty && !o.quiet && Clock::now() - last_draw > std::chrono::milliseconds(200)) {
         last_draw = Clock::now();
         const double rate = st.step / std::max(m.elapsed(), 1e-9);
-        log << "\r\033[Kepoch " << st.epoch + 1;
+        const double done_part = planned ? std::min(1.0, double(st.step) / planned) : 0.0;
+        const std::size_t filled = static_cast<std::size_t>(done_part * 24);
+        log << "\r\033[K[" << std::string(filled, '#') << std::string(24 - filled, '.') << "] "
+            << static_cast<int>(100 * done_part) << "%  epoch " << st.epoch + 1;
         if (o.epochs) log << "/" << o.epochs;
         log << "  step " << st.step << "/" << planned << "  loss " << std::fixed
             << std::setprecision(4) << l << "  " << std::setprecision(1) << tok_per_s / 1000

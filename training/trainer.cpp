@@ -325,8 +325,12 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
   m.save();
   result.state = st;
   std::ostringstream msg;
-  msg << (result.early_stopped ? "early stop: " : "done: ") << st.step << " steps, " << st.epoch
-      << " epochs, " << duration(m.elapsed()) << "; checkpoint " << o.save;
+  msg << (result.early_stopped ? "early stop: " : "done: ") << st.step << " steps, ";
+  if (st.batch == 0)
+    msg << st.epoch;  // whole epochs, else how far into the next one
+  else
+    msg << std::fixed << std::setprecision(2) << st.epoch + double(st.batch) / per_epoch;
+  msg << " epochs, " << duration(m.elapsed()) << "; checkpoint " << o.save;
   if (std::isfinite(st.best_valid))
     msg << "; best validation loss " << std::fixed << std::setprecision(4) << st.best_valid
         << " at step " << st.best_step << " (" << (fs::path(o.save) / "best").string() << ")";

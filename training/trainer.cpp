@@ -85,6 +85,7 @@ struct Trainer::Impl {
   std::ofstream metrics;
   Clock::time_point session_start = Clock::now();
   double elapsed_before = 0.0;
+  bool resumed = false;
   bool new_best = false;
 
   Impl(EncoderDecoder<float>& m, const Vocab& s, const Vocab& t, const TrainOptions& o,
@@ -102,14 +103,16 @@ struct Trainer::Impl {
     return elapsed_before + std::chrono::duration<double>(Clock::now() - session_start).count();
   }
 
-  void log_metrics(const nlohmann::json& j) {
-    if (!metrics.is_open()) {
-      metrics.open(metrics_path(opts.save), std::ios::app);
-      if (!metrics)
-        throw std::runtime_error(metrics_path(opts.save) + ": cannot write the metrics log");
-    }
-    metrics << j.dump() << "\n" << std::flush;
+  // A resumed run continues its log; a new one starts its own.
+  void open_metrics() {
+    const fs::path p = metrics_path(opts.save);
+    std::error_code ignored;  // a failure shows as the open's below
+    if (p.has_parent_path()) fs::create_directories(p.parent_path(), ignored);
+    metrics.open(p, resumed ? std::ios::app : std::ios::trunc);
+    if (!metrics) throw std::runtime_error(p.string() + ": cannot write the metrics log");
   }
+
+  void log_metrics(const nlohmann::json& j) { metrics << j.dump() << "\n" << std::flush; }
 
   // One atomic checkpoint: weights, training state, optimizer/, best/.
   void save() {
@@ -214,6 +217,7 @@ void Trainer::resume_from(const std::string& checkpoint) {
   impl_->schedule.load_state(impl_->state.schedule);
   impl_->optimizer->lr = impl_->schedule.lr();
   impl_->elapsed_before = impl_->state.elapsed;
+  impl_->resumed = true;
 }
 
 TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Example>& valid,
@@ -222,6 +226,7 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
   TrainState& st = m.state;
   const TrainOptions& o = m.opts;
   TrainResult result;
+  m.open_metrics();
   const auto params = m.model.parameters();
   const std::size_t per_epoch = (train.size() + o.batch_size - 1) / o.batch_size;
   const std::size_t planned =

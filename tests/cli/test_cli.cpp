@@ -9,9 +9,11 @@
 #include <sstream>
 
 #include "support/check.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace attnlab;
+using namespace attnlab::test;
 
 namespace {
 
@@ -20,39 +22,23 @@ struct Result {
   std::string out, err;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A scratch directory per test case, removed at the end.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    static int n = 0;
-    dir = fs::temp_directory_path() /
-          ("attnlab_cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::create_directories(dir);
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string operator/(const std::string& s) const { return (dir / s).string(); }
+// A scratch directory per test case, from which attnlab runs.
+struct Scratch : TempDir {
   std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name, std::ios::binary) << text;
-    return (dir / name).string();
+    write_bytes(file(name), text);
+    return file(name);
   }
 
   // Runs `attnlab ARGS` with `input` on standard input, from this directory.
   Result run(const std::string& args, const std::string& input = "") const {
     write("stdin.txt", input);
-    const std::string cmd = "cd '" + dir.string() + "' && '" ATTNLAB_CLI "' " + args +
+    const std::string cmd = "cd '" + path.string() + "' && '" ATTNLAB_CLI "' " + args +
                             " < stdin.txt > stdout.txt 2> stderr.txt";
     Result r;
     const int raw = std::system(cmd.c_str());
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = slurp(dir / "stdout.txt");
-    r.err = slurp(dir / "stderr.txt");
+    r.out = read_bytes(file("stdout.txt"));
+    r.err = read_bytes(file("stderr.txt"));
     return r;
   }
 };
@@ -87,7 +73,7 @@ TEST_CASE("cli data: writes a task's pairs, the same for the same seed") {
   CHECK(s.run("data dates --n 5 --seed 4").out != a.out);
   CHECK(s.run("data --list").out.find("reverse") != std::string::npos);
   CHECK(s.run("data reverse --n 3 --out pairs.tsv").status == 0);
-  CHECK(slurp(s / "pairs.tsv").size() > 0);
+  CHECK(read_bytes(s / "pairs.tsv").size() > 0);
 }
 
 TEST_CASE("cli: an unknown command, option or task is refused with exit status 2") {
@@ -144,7 +130,7 @@ TEST_CASE("cli train: k steps then --resume for N - k gives the same weights as 
   for (const auto& f : fs::directory_iterator(s / "whole")) {
     if (f.path().extension() != ".npy") continue;
     INFO(f.path().filename());
-    CHECK(slurp(f.path()) == slurp(fs::path(s / "part") / f.path().filename()));
+    CHECK(read_bytes(f.path()) == read_bytes(fs::path(s / "part") / f.path().filename()));
     ++compared;
   }
   CHECK(compared > 10);
@@ -203,19 +189,22 @@ TEST_CASE("cli train: writes a metrics log and a best checkpoint") {
   while (std::getline(log, line))
     valid = valid || nlohmann::json::parse(line).contains("valid_loss");
   CHECK(valid);
+  // a new run into the same directory starts its own log
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 1").status == 0);
+  CHECK(read_bytes(s / "m.metrics.jsonl").empty());
 }
 
 TEST_CASE("cli train: a diverging run stops with a clear message and keeps the last checkpoint") {
   Scratch s;
   REQUIRE(s.run("train " + kTiny + "--save m --max-steps 0").status == 0);
-  const std::string before = slurp(fs::path(s / "m") / "decoder.out.weight.npy");
+  const std::string before = read_bytes(fs::path(s / "m") / "decoder.out.weight.npy");
   // steps of 1e38 * grad push the weights past float's range: an infinite loss
   Result r = s.run("train " + kTiny +
                    "--init m --save m --optimizer sgd --lr 1e38 --clip 0 --max-steps 50");
   INFO(r.err);
   CHECK(r.status == 1);
   CHECK(contains(r.err, "training stopped"));
-  CHECK(slurp(fs::path(s / "m") / "decoder.out.weight.npy") == before);
+  CHECK(read_bytes(fs::path(s / "m") / "decoder.out.weight.npy") == before);
 }
 
 TEST_CASE("cli train: an unwritable checkpoint path is refused") {
@@ -231,7 +220,7 @@ TEST_CASE("cli translate: one line out per line in, empty lines kept, attention 
   INFO(t.err);
   REQUIRE(t.status == 0);
   CHECK(std::count(t.out.begin(), t.out.end(), '\n') == 3);
-  const auto j = nlohmann::json::parse(slurp(s / "att.json"));
+  const auto j = nlohmann::json::parse(read_bytes(s / "att.json"));
   REQUIRE(j.size() == 3);
   CHECK(j[1]["attention"].empty());
   for (int i : {0, 2}) {

@@ -6,24 +6,13 @@
 #include <fstream>
 
 #include "support/check.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace attnlab;
 using namespace attnlab::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("attnlab_model_io_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& s) const { return (path / s).string(); }
-};
 
 ModelConfig small(const std::string& model, const std::string& score) {
   ModelConfig c;

@@ -11,27 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/check.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace attnlab;
 using namespace attnlab::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh directory under /tmp, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag)
-      : path(fs::temp_directory_path() /
-             ("attnlab_test_optim_" + std::to_string(::getpid()) + "_" + tag)) {
-    fs::remove_all(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string str() const { return path.string(); }
-};
 
 // The tiny problem of the hand-worked cases: w = [1, -2], lr = 0.1, and
 // these gradients at steps 1, 2, 3.
@@ -386,8 +372,8 @@ TEST_CASE("optimizers: k steps, save_state, load_state, N-k steps equal N steps 
       Model first;
       auto b = make_optimizer<float>(o, first.params());
       train(*b, first, 0, k);
-      TempDir dir("resume");
-      b->save_state(dir.str());
+      TempDir dir;
+      b->save_state(dir.path.string());
 
       Model second;  // the weights come back from the model checkpoint
       second.enc.value = first.enc.value;
@@ -395,7 +381,7 @@ TEST_CASE("optimizers: k steps, save_state, load_state, N-k steps equal N steps 
       OptimOptions fresh = o;
       fresh.lr = 1.0;  // restored from the state
       auto c = make_optimizer<float>(fresh, second.params());
-      c->load_state(dir.str());
+      c->load_state(dir.path.string());
       CHECK(c->steps() == k);
       CHECK(c->lr == b->lr);
       train(*c, second, k, N);
@@ -426,8 +412,8 @@ TEST_CASE("optimizers: save_state writes state.json and one .npy per buffer with
     auto opt = make_optimizer<float>(o, m.params());
     CHECK(opt->name() == name);
     train(*opt, m, 0, 2);
-    TempDir dir("files");
-    opt->save_state(dir.str() + "/optimizer");  // creates the directory
+    TempDir dir;
+    opt->save_state(dir.path.string() + "/optimizer");  // creates the directory
     std::ifstream in(dir.path / "optimizer" / "state.json");
     REQUIRE(in);
     const nlohmann::json j = nlohmann::json::parse(in);
@@ -458,14 +444,14 @@ TEST_CASE("Momentum: state saved before the first step restores an uninitialised
   o.lr = 0.1;
   Model a, b;
   auto x = make_optimizer<float>(o, a.params());
-  TempDir dir("fresh");
-  x->save_state(dir.str());
+  TempDir dir;
+  x->save_state(dir.path.string());
   CHECK_FALSE(fs::exists(dir.path / "encoder.weight.momentum_buffer.npy"));
   auto y = make_optimizer<float>(o, b.params());
   train(*y, b, 0, 2);  // y's buffer is now initialised; loading must forget it
   b.enc.value = a.enc.value;
   b.dec.value = a.dec.value;
-  y->load_state(dir.str());
+  y->load_state(dir.path.string());
   CHECK(y->steps() == 0);
   train(*x, a, 0, 3);
   train(*y, b, 0, 3);
@@ -478,11 +464,11 @@ TEST_CASE("optimizers: save_state and load_state work for double, through float3
   Adam<double> a({&p}, AdamOptions{0.1});
   p.grad = Array<double>{0.3, 0.7};
   a.step();
-  TempDir dir("double");
-  a.save_state(dir.str());
+  TempDir dir;
+  a.save_state(dir.path.string());
   Parameter<double> q("w", p.value);
   Adam<double> b({&q}, AdamOptions{0.1});
-  b.load_state(dir.str());
+  b.load_state(dir.path.string());
   p.grad = Array<double>{-0.2, 0.1};
   q.grad = p.grad;
   a.step();
@@ -509,9 +495,9 @@ std::string load_error(Optimizer<float>& opt, const std::string& dir) {
 TEST_CASE("optimizers: load_state refuses a missing state.json, naming it") {
   Model m;
   Adam<float> opt(m.params(), AdamOptions{0.1});
-  TempDir dir("missing");
+  TempDir dir;
   fs::create_directories(dir.path);
-  const std::string msg = load_error(opt, dir.str());
+  const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
   CHECK(msg.find("missing") != std::string::npos);
 }
@@ -520,10 +506,10 @@ TEST_CASE("optimizers: load_state refuses another optimizer's state, naming stat
   Model m;
   Momentum<float> saved(m.params(), MomentumOptions{0.1});
   train(saved, m, 0, 1);
-  TempDir dir("other");
-  saved.save_state(dir.str());
+  TempDir dir;
+  saved.save_state(dir.path.string());
   RMSprop<float> opt(m.params(), RMSpropOptions{0.1});
-  const std::string msg = load_error(opt, dir.str());
+  const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
   CHECK(msg.find("'momentum'") != std::string::npos);
   CHECK(msg.find("'rmsprop'") != std::string::npos);
@@ -536,12 +522,12 @@ TEST_CASE(
   Adam<float> saved({&small}, AdamOptions{0.1});
   small.grad = Array<float>{0.5f, 0.5f};
   saved.step();
-  TempDir dir("shape");
-  saved.save_state(dir.str());
+  TempDir dir;
+  saved.save_state(dir.path.string());
 
   Parameter<float> big("w", Array<float>{1.0f, 2.0f, 3.0f});
   Adam<float> opt({&big}, AdamOptions{0.2});
-  const std::string msg = load_error(opt, dir.str());
+  const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "w.exp_avg.npy").string()) != std::string::npos);
   CHECK(msg.find("[2]") != std::string::npos);
   CHECK(msg.find("[3]") != std::string::npos);
@@ -553,11 +539,11 @@ TEST_CASE("optimizers: load_state refuses a missing buffer file, naming it") {
   Model m;
   Adagrad<float> saved(m.params(), AdagradOptions{0.1});
   train(saved, m, 0, 2);
-  TempDir dir("nobuf");
-  saved.save_state(dir.str());
+  TempDir dir;
+  saved.save_state(dir.path.string());
   fs::remove(dir.path / "decoder.bias.sum.npy");
   Adagrad<float> opt(m.params(), AdagradOptions{0.1});
-  const std::string msg = load_error(opt, dir.str());
+  const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "decoder.bias.sum.npy").string()) != std::string::npos);
   CHECK(opt.steps() == 0);
 }
@@ -566,20 +552,20 @@ TEST_CASE("optimizers: load_state refuses state saved for another parameter set"
   Model m;
   Adam<float> saved(m.params(), AdamOptions{0.1});
   train(saved, m, 0, 1);
-  TempDir dir("params");
-  saved.save_state(dir.str());
+  TempDir dir;
+  saved.save_state(dir.path.string());
   SUBCASE("a parameter more") {
     Parameter<float> extra("decoder.extra", Array<float>{1.0f});
     std::vector<Parameter<float>*> ps = m.params();
     ps.push_back(&extra);
     Adam<float> opt(ps, AdamOptions{0.1});
-    const std::string msg = load_error(opt, dir.str());
+    const std::string msg = load_error(opt, dir.path.string());
     CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
     CHECK(msg.find("decoder.extra") != std::string::npos);
   }
   SUBCASE("a parameter fewer") {
     Adam<float> opt({&m.enc}, AdamOptions{0.1});
-    const std::string msg = load_error(opt, dir.str());
+    const std::string msg = load_error(opt, dir.path.string());
     CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
     CHECK(msg.find("decoder.bias") != std::string::npos);
   }
@@ -588,13 +574,13 @@ TEST_CASE("optimizers: load_state refuses state saved for another parameter set"
 TEST_CASE("optimizers: load_state refuses a damaged state.json, naming it") {
   Model m;
   Adam<float> opt(m.params(), AdamOptions{0.1});
-  TempDir dir("damaged");
+  TempDir dir;
   fs::create_directories(dir.path);
   std::ofstream(dir.path / "state.json") << "{\"optimizer\": \"adam\", \"steps\": ";
-  const std::string msg = load_error(opt, dir.str());
+  const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
   std::ofstream(dir.path / "state.json") << "{\"optimizer\": \"adam\"}";
-  const std::string msg2 = load_error(opt, dir.str());
+  const std::string msg2 = load_error(opt, dir.path.string());
   CHECK(msg2.find("'steps'") != std::string::npos);
 }
 

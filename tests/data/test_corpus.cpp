@@ -32,18 +32,6 @@ bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
-// The message of the DataError f throws ("" and a failed check if none).
-template <class F>
-std::string data_error(F&& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no DataError thrown");
-  return "";
-}
-
 // Writes bytes to a file in tmp and reads it back.
 ReadResult read_text(const TempDir& tmp, const std::string& bytes, ReadOptions opts = {}) {
   const std::string path = tmp.file("data.tsv");
@@ -148,7 +136,7 @@ TEST_CASE("read_tsv: a malformed line is refused with FILE:LINE: and what is wro
   const std::string path = tmp.file("data.tsv");
   auto error_for = [&](const std::string& bad_line) {
     write_bytes(path, "ok\tfine\n" + bad_line + "\nok\tagain\n");
-    return data_error([&] { read_tsv(path); });
+    return test::error_message<DataError>([&] { read_tsv(path); });
   };
   SUBCASE("no tab") {
     const std::string msg = error_for("just one column");
@@ -180,7 +168,7 @@ TEST_CASE("read_tsv: a malformed line is refused with FILE:LINE: and what is wro
   }
   SUBCASE("a bad line on line 1, after a BOM") {
     write_bytes(path, "\xEF\xBB\xBFno tab here\n");
-    CHECK(contains(data_error([&] { read_tsv(path); }), path + ":1: no tab"));
+    CHECK(contains(test::error_message<DataError>([&] { read_tsv(path); }), path + ":1: no tab"));
   }
 }
 
@@ -202,34 +190,35 @@ TEST_CASE("read_tsv: a file without pairs is refused, saying why") {
   const std::string path = tmp.file("data.tsv");
   SUBCASE("empty file") {
     write_bytes(path, "");
-    const std::string msg = data_error([&] { read_tsv(path); });
+    const std::string msg = test::error_message<DataError>([&] { read_tsv(path); });
     CHECK(contains(msg, path + ": no source<TAB>target pairs"));
     CHECK(contains(msg, "empty"));
   }
   SUBCASE("only blank lines") {
     write_bytes(path, "\n \n\r\n");
-    CHECK(contains(data_error([&] { read_tsv(path); }), path + ": no source<TAB>target pairs"));
+    CHECK(contains(test::error_message<DataError>([&] { read_tsv(path); }),
+                   path + ": no source<TAB>target pairs"));
   }
   SUBCASE("every line bad and skipped") {
     write_bytes(path, "x\ny\n");
     ReadOptions opts;
     opts.skip_bad_lines = true;
-    const std::string msg = data_error([&] { read_tsv(path, opts); });
+    const std::string msg = test::error_message<DataError>([&] { read_tsv(path, opts); });
     CHECK(contains(msg, path + ": no source<TAB>target pairs"));
     CHECK(contains(msg, "all 2"));
     CHECK(contains(msg, "skipped"));
     // Without skipping, the first bad line is what is reported.
-    CHECK(contains(data_error([&] { read_tsv(path); }), path + ":1: "));
+    CHECK(contains(test::error_message<DataError>([&] { read_tsv(path); }), path + ":1: "));
   }
 }
 
 TEST_CASE("read_tsv: a missing file or a directory is refused naming it") {
   TempDir tmp;
   const std::string missing = tmp.file("nope.tsv");
-  const std::string msg = data_error([&] { read_tsv(missing); });
+  const std::string msg = test::error_message<DataError>([&] { read_tsv(missing); });
   CHECK(contains(msg, missing + ": cannot open ("));
   CHECK(contains(msg, "No such file"));
-  const std::string dir_msg = data_error([&] { read_tsv(tmp.path.string()); });
+  const std::string dir_msg = test::error_message<DataError>([&] { read_tsv(tmp.path.string()); });
   CHECK(contains(dir_msg, tmp.path.string() + ": "));
   CHECK(contains(dir_msg, "directory"));
 }
@@ -288,12 +277,17 @@ TEST_CASE("write_tsv: refuses a field a line cannot hold, naming the path, writi
   write_bytes(path, "old\tcontent\n");
   for (const TextPair& bad : {TextPair{"a\tb", "c", 0}, TextPair{"a", "b\nc", 0},
                               TextPair{"a", "b\r", 0}, TextPair{"", "b", 0}}) {
-    const std::string msg = data_error([&] { write_tsv(path, {{"fine", "pair", 0}, bad}); });
+    const std::string msg = test::error_message<DataError>([&] {
+      write_tsv(path, {{"fine", "pair", 0}, bad});
+    });
     CHECK(contains(msg, path + ": "));
     CHECK(contains(msg, "pair 2"));
   }
-  CHECK(contains(data_error([&] { write_tsv(path, {{"a\tb", "c", 0}}); }), "source holds a tab"));
-  CHECK(contains(data_error([&] {
+  CHECK(contains(test::error_message<DataError>([&] {
+                   write_tsv(path, {{"a\tb", "c", 0}});
+                 }),
+                 "source holds a tab"));
+  CHECK(contains(test::error_message<DataError>([&] {
                    write_tsv(path, {{"a", "c", 4}, {"a", "\tc", 12}});
                  }),
                  "pair 2 (line 12): its target holds a tab"));
@@ -304,9 +298,9 @@ TEST_CASE("write_tsv: refuses a field a line cannot hold, naming the path, writi
 TEST_CASE("write_tsv: an unwritable path is refused naming it") {
   TempDir tmp;
   const std::string path = tmp.file("no/such/dir/out.tsv");
-  const std::string msg = data_error([&] { write_tsv(path, {{"a", "b", 0}}); });
+  const std::string msg = test::error_message<DataError>([&] { write_tsv(path, {{"a", "b", 0}}); });
   CHECK(contains(msg, path + ": "));
-  CHECK(contains(data_error([&] {
+  CHECK(contains(test::error_message<DataError>([&] {
                    write_tsv(tmp.path.string(), {{"a", "b", 0}});
                  }),
                  tmp.path.string() + ": "));

@@ -162,18 +162,6 @@ bool valid_number(const std::string& s) {
          (s.size() == 1 || s[0] != '0');
 }
 
-// The message of the std::invalid_argument f throws ("" and a failed check if none).
-template <class F>
-std::string invalid_argument_message(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no std::invalid_argument thrown");
-  return "";
-}
-
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
@@ -358,30 +346,39 @@ TEST_CASE("dates: weekdays are right (checked by Zeller's congruence) and ordina
 
 TEST_CASE("tasks: an unknown task is refused listing the known ones") {
   const std::string msg = "unknown task 'mult' (known: addition, copy, dates, reverse, sort)";
-  CHECK(invalid_argument_message([] { task_info("mult"); }) == msg);
-  CHECK(invalid_argument_message([] { make_task("mult", 5, 1); }) == msg);
+  CHECK(test::error_message<std::invalid_argument>([] { task_info("mult"); }) == msg);
+  CHECK(test::error_message<std::invalid_argument>([] { make_task("mult", 5, 1); }) == msg);
 }
 
 TEST_CASE("tasks: bad options are refused naming the option") {
   TaskOptions opts;
-  CHECK(contains(invalid_argument_message([&] { make_task("copy", 0, 1); }), "--n"));
+  CHECK(contains(test::error_message<std::invalid_argument>([&] { make_task("copy", 0, 1); }),
+                 "--n"));
   opts.min_len = 6;
   opts.max_len = 5;
-  CHECK(contains(invalid_argument_message([&] { make_task("reverse", 10, 1, opts); }),
-                 "--min-len 6 is above --max-len 5"));
+  CHECK(contains(
+      test::error_message<std::invalid_argument>([&] { make_task("reverse", 10, 1, opts); }),
+      "--min-len 6 is above --max-len 5"));
   opts = {};
   opts.max_len = 2;  // below the default minimum 3
-  CHECK(contains(invalid_argument_message([&] { make_task("sort", 10, 1, opts); }), "--min-len"));
+  CHECK(
+      contains(test::error_message<std::invalid_argument>([&] { make_task("sort", 10, 1, opts); }),
+               "--min-len"));
   opts = {};
   opts.min_len = 5;  // above addition's default maximum 4
-  CHECK(
-      contains(invalid_argument_message([&] { make_task("addition", 10, 1, opts); }), "--max-len"));
+  CHECK(contains(
+      test::error_message<std::invalid_argument>([&] { make_task("addition", 10, 1, opts); }),
+      "--max-len"));
   opts = {};
   opts.max_len = 1000000;
-  CHECK(contains(invalid_argument_message([&] { make_task("copy", 10, 1, opts); }), "--max-len"));
+  CHECK(
+      contains(test::error_message<std::invalid_argument>([&] { make_task("copy", 10, 1, opts); }),
+               "--max-len"));
   opts = {};
   opts.min_len = 3;
-  CHECK(contains(invalid_argument_message([&] { make_task("dates", 10, 1, opts); }), "--min-len"));
+  CHECK(
+      contains(test::error_message<std::invalid_argument>([&] { make_task("dates", 10, 1, opts); }),
+               "--min-len"));
   // Defaults, and one side given with the other defaulted, are fine.
   opts = {};
   opts.max_len = 3;

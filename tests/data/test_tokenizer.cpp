@@ -6,21 +6,7 @@
 #include "support/check.hpp"
 
 namespace attnlab {
-namespace {
-
-// The message of the std::invalid_argument f throws ("" and a failed check if none).
-template <class F>
-std::string invalid_argument_message(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no std::invalid_argument thrown");
-  return "";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("space tokenizer: splits on runs of any whitespace and changes nothing else") {
   CHECK(tokenize("space", "a b") == Tokens{"a", "b"});
@@ -61,7 +47,7 @@ TEST_CASE("char tokenizer: detokenize concatenates, an exact inverse of tokenize
 
 TEST_CASE("char tokenizer: invalid UTF-8 is refused naming the byte") {
   const auto message = [](const std::string& s) {
-    return invalid_argument_message([&] { tokenize("char", s); });
+    return test::error_message<std::invalid_argument>([&] { tokenize("char", s); });
   };
   CHECK(message("ab\x80") == "invalid UTF-8 at byte 3");            // lone continuation byte
   CHECK(message("x\xE6\x97") == "invalid UTF-8 at byte 2");         // truncated 3-byte sequence
@@ -141,7 +127,7 @@ TEST_CASE("word tokenizer: guillemets, curly quotes, dashes and the ellipsis spl
 }
 
 TEST_CASE("word tokenizer: refuses invalid UTF-8 and detokenizes with single spaces") {
-  CHECK(invalid_argument_message([] { tokenize("word", "ok \xC0\xAF"); }) ==
+  CHECK(test::error_message<std::invalid_argument>([] { tokenize("word", "ok \xC0\xAF"); }) ==
         "invalid UTF-8 at byte 4");
   CHECK(detokenize("word", tokenize("word", "L'homme, «ici».")) == "l' homme , « ici » .");
   CHECK(detokenize("word", {}) == "");
@@ -157,9 +143,9 @@ TEST_CASE("tokenizers: empty or all-whitespace text gives no tokens, except char
 TEST_CASE("tokenizers: the names are char, space, word and an unknown one is refused") {
   CHECK(tokenizer_names() == std::vector<std::string>{"char", "space", "word"});
   const std::string msg = "unknown tokenizer 'bpe' (known: char, space, word)";
-  CHECK(invalid_argument_message([] { tokenize("bpe", "a"); }) == msg);
-  CHECK(invalid_argument_message([] { detokenize("bpe", {"a"}); }) == msg);
-  CHECK(invalid_argument_message([] { tokenize("", "a"); }) ==
+  CHECK(test::error_message<std::invalid_argument>([] { tokenize("bpe", "a"); }) == msg);
+  CHECK(test::error_message<std::invalid_argument>([] { detokenize("bpe", {"a"}); }) == msg);
+  CHECK(test::error_message<std::invalid_argument>([] { tokenize("", "a"); }) ==
         "unknown tokenizer '' (known: char, space, word)");
 }
 

@@ -20,18 +20,6 @@ using test::read_bytes;
 using test::TempDir;
 using test::write_bytes;
 
-// The message of the VocabError f throws ("" and a failed check if none).
-template <class F>
-std::string load_error(F&& f) {
-  try {
-    f();
-  } catch (const VocabError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no VocabError thrown");
-  return "";
-}
-
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
@@ -155,7 +143,7 @@ TEST_CASE("vocab: save refuses a token a line cannot hold, naming it") {
     Vocab v;
     v.add("fine");
     v.add(bad);
-    const std::string msg = load_error([&] { v.save(tmp.file("v.txt")); });
+    const std::string msg = test::error_message<VocabError>([&] { v.save(tmp.file("v.txt")); });
     CHECK(contains(msg, tmp.file("v.txt")));
     CHECK(contains(msg, "id 5"));
     if (bad == "a\nb") CHECK(contains(msg, "'a\\nb'"));
@@ -167,11 +155,12 @@ TEST_CASE("vocab: each load error names the file and the line") {
   const std::string path = tmp.file("vocab.txt");
   auto error_for = [&](const std::string& bytes) {
     write_bytes(path, bytes);
-    return load_error([&] { Vocab::load(path); });
+    return test::error_message<VocabError>([&] { Vocab::load(path); });
   };
 
   SUBCASE("missing file") {
-    const std::string msg = load_error([&] { Vocab::load(tmp.file("nope.txt")); });
+    const std::string msg =
+        test::error_message<VocabError>([&] { Vocab::load(tmp.file("nope.txt")); });
     CHECK(contains(msg, tmp.file("nope.txt")));
   }
   SUBCASE("empty file") { CHECK(contains(error_for(""), path + ":1:")); }

@@ -31,18 +31,6 @@ std::string hex_bytes(const std::string& hex) {
   return out;
 }
 
-// The message of the CheckpointError f throws ("" and a failed check if none).
-template <class F>
-std::string checkpoint_error(F&& f) {
-  try {
-    f();
-  } catch (const CheckpointError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no CheckpointError thrown");
-  return "";
-}
-
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
@@ -254,14 +242,14 @@ TEST_CASE("npy: a damaged or unsupported file is refused with a message naming i
   const std::string data = floats_le({1, 2, 3, 4, 5, 6});
   auto error_for = [&](const std::string& bytes) {
     write_bytes(path, bytes);
-    const std::string msg = checkpoint_error([&] { load_npy(path); });
+    const std::string msg = test::error_message<CheckpointError>([&] { load_npy(path); });
     CHECK(contains(msg, path));
     return msg;
   };
 
   SUBCASE("missing file") {
-    CHECK(
-        contains(checkpoint_error([&] { load_npy(tmp.file("none.npy")); }), tmp.file("none.npy")));
+    CHECK(contains(test::error_message<CheckpointError>([&] { load_npy(tmp.file("none.npy")); }),
+                   tmp.file("none.npy")));
   }
   SUBCASE("truncated data") {
     CHECK(contains(error_for(npy_header(1, good_dict) + data.substr(0, 20)), "truncated"));
@@ -364,7 +352,8 @@ TEST_CASE("config: a missing key or a wrong type is refused naming config.json a
     INFO(key);
     json j = good;
     j.erase(key);
-    const std::string msg = checkpoint_error([&] { config_from_json(j, "ck/config.json"); });
+    const std::string msg =
+        test::error_message<CheckpointError>([&] { config_from_json(j, "ck/config.json"); });
     CHECK(contains(msg, "ck/config.json"));
     CHECK(contains(msg, std::string("'") + key + "'"));
   }
@@ -381,11 +370,13 @@ TEST_CASE("config: a missing key or a wrong type is refused naming config.json a
     INFO(key << " = " << value.dump());
     json w = good;
     w[key] = value;
-    const std::string msg = checkpoint_error([&] { config_from_json(w, "ck/config.json"); });
+    const std::string msg =
+        test::error_message<CheckpointError>([&] { config_from_json(w, "ck/config.json"); });
     CHECK(contains(msg, "ck/config.json"));
     CHECK(contains(msg, std::string("'") + key + "'"));
   }
-  CHECK(contains(checkpoint_error([&] { config_from_json(json::array(), "ck/config.json"); }),
+  CHECK(contains(test::error_message<CheckpointError>(
+                     [&] { config_from_json(json::array(), "ck/config.json"); }),
                  "ck/config.json"));
 }
 
@@ -451,7 +442,7 @@ TEST_CASE("checkpoint: an interrupted save leaves the previous checkpoint loadab
   const std::string config_before = read_bytes((fs::path(dir) / "config.json").string());
 
   const Contents second(2);
-  const std::string msg = checkpoint_error([&] {
+  const std::string msg = test::error_message<CheckpointError>([&] {
     second.save(dir, {}, [](const std::string& t) {
       write_bytes((fs::path(t) / "partial.npy").string(), "half a file");
       throw std::runtime_error("disk full (simulated)");
@@ -467,7 +458,7 @@ TEST_CASE("checkpoint: an interrupted save leaves the previous checkpoint loadab
 
   // Interrupted before any checkpoint existed: nothing appears.
   const std::string fresh = tmp.file("fresh");
-  checkpoint_error([&] {
+  test::error_message<CheckpointError>([&] {
     second.save(fresh, {}, [](const std::string&) { throw std::runtime_error("killed"); });
   });
   CHECK_FALSE(fs::exists(fresh));
@@ -479,15 +470,17 @@ TEST_CASE("checkpoint: a missing or damaged file in a checkpoint is refused nami
   const std::string dir = tmp.file("ckpt");
   Contents(1).save(dir);
   const fs::path d(dir);
-  auto error = [&] { return checkpoint_error([&] { load_checkpoint(dir); }); };
+  auto error = [&] { return test::error_message<CheckpointError>([&] { load_checkpoint(dir); }); };
 
   SUBCASE("no directory") {
-    CHECK(contains(checkpoint_error([&] { load_checkpoint(tmp.file("none")); }), tmp.file("none")));
+    CHECK(contains(test::error_message<CheckpointError>([&] { load_checkpoint(tmp.file("none")); }),
+                   tmp.file("none")));
   }
   SUBCASE("a regular file instead of a directory") {
     write_bytes(tmp.file("plain"), "x");
     CHECK(
-        contains(checkpoint_error([&] { load_checkpoint(tmp.file("plain")); }), tmp.file("plain")));
+        contains(test::error_message<CheckpointError>([&] { load_checkpoint(tmp.file("plain")); }),
+                 tmp.file("plain")));
   }
   SUBCASE("config.json missing") {
     fs::remove(d / "config.json");
@@ -536,26 +529,28 @@ TEST_CASE("checkpoint: an unwritable or unsafe target is refused and left as it 
   SUBCASE("parent is a regular file") {
     write_bytes(tmp.file("file"), "precious");
     const std::string dir = tmp.file("file") + "/ckpt";
-    CHECK(contains(checkpoint_error([&] { c.save(dir); }), dir));
+    CHECK(contains(test::error_message<CheckpointError>([&] { c.save(dir); }), dir));
     CHECK(read_bytes(tmp.file("file")) == "precious");
   }
   SUBCASE("target is a regular file") {
     write_bytes(tmp.file("ckpt"), "precious");
-    CHECK(contains(checkpoint_error([&] { c.save(tmp.file("ckpt")); }), tmp.file("ckpt")));
+    CHECK(contains(test::error_message<CheckpointError>([&] { c.save(tmp.file("ckpt")); }),
+                   tmp.file("ckpt")));
     CHECK(read_bytes(tmp.file("ckpt")) == "precious");
     CHECK(temp_siblings(tmp.path / "ckpt").empty());
   }
   SUBCASE("target is a directory that is not a checkpoint") {
     fs::create_directory(tmp.path / "home");
     write_bytes(tmp.file("home/notes.txt"), "precious");
-    CHECK(contains(checkpoint_error([&] { c.save(tmp.file("home")); }), tmp.file("home")));
+    CHECK(contains(test::error_message<CheckpointError>([&] { c.save(tmp.file("home")); }),
+                   tmp.file("home")));
     CHECK(read_bytes(tmp.file("home/notes.txt")) == "precious");
     CHECK(temp_siblings(tmp.path / "home").empty());
   }
   SUBCASE("a parameter name that is not a file name") {
     const Array<float> x = sample({2}, 1);
     const std::string dir = tmp.file("ckpt");
-    CHECK(contains(checkpoint_error([&] {
+    CHECK(contains(test::error_message<CheckpointError>([&] {
                      save_checkpoint(dir, c.config, c.src, c.tgt, {{"a/b", &x}});
                    }),
                    dir));

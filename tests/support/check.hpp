@@ -26,6 +26,19 @@ bool all_close(const A& a, const B& b, double rtol = 1e-9, double atol = 1e-12) 
   return a.shape() == b.shape() && xt::allclose(a, b, rtol, atol);
 }
 
+// The message of the exception of type E that f throws; "" and a failed
+// check when f throws nothing.
+template <class E, class F>
+std::string error_message(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  FAIL_CHECK("nothing was thrown");
+  return "";
+}
+
 }  // namespace attnlab::test
 
 // Gradient of f (a function of a vector of double Vars) against central

@@ -31,5 +31,6 @@ void add_subcommand_train(CLI::App& app);
 void add_subcommand_eval(CLI::App& app);
 void add_subcommand_translate(CLI::App& app);
 void add_subcommand_data(CLI::App& app);
+void add_subcommand_plot(CLI::App& app);
 
 }  // namespace attnlab::cli

@@ -84,9 +84,8 @@ int run_translate(const TranslateArgs& a) {
     std::vector<std::size_t> which;  // non-empty lines, by position in `lines`
     std::vector<std::vector<std::string>> src_tokens(lines.size());
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      std::string text = lines[i];
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      src_tokens[i] = tokenize(c.src_tokenizer, text);
+      if (!lines[i].empty() && lines[i].back() == '\r') lines[i].pop_back();
+      src_tokens[i] = tokenize(c.src_tokenizer, lines[i]);
       if (src_tokens[i].empty()) continue;
       const std::size_t n = src_tokens[i].size();
       if (c.model == "attention" && c.score == "location" && n > c.max_source_length)
@@ -110,10 +109,14 @@ int run_translate(const TranslateArgs& a) {
       const bool has = k < which.size() && which[k] == i;
       const std::vector<std::string> out =
           has ? l.tgt_vocab.decode(hyps[k].tokens) : std::vector<std::string>{};
-      std::cout << detokenize(c.tgt_tokenizer, out) << '\n';
+      const std::string translation = detokenize(c.tgt_tokenizer, out);
+      std::cout << translation << '\n';
       if (want_attention) {
-        nlohmann::json j{
-            {"source", src_tokens[i]}, {"output", out}, {"attention", nlohmann::json::array()}};
+        nlohmann::json j{{"source_text", lines[i]},
+                         {"output_text", translation},
+                         {"source", src_tokens[i]},
+                         {"output", out},
+                         {"attention", nlohmann::json::array()}};
         if (has) {
           if (hyps[k].finished) j["output"].push_back("<eos>");
           const Array<float>& w = hyps[k].attention;

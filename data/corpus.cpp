@@ -153,6 +153,10 @@ void write_tsv(const std::string& path, const std::vector<TextPair>& pairs) {
     if (!std::cout) fail(path, "write to standard output failed");
     return;
   }
+  write_file_atomically(path, text);
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) fail(path, "is a directory, cannot write a file there");
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());

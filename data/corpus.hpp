@@ -54,6 +54,10 @@ ReadResult read_tsv(const std::string& path, const ReadOptions& opts = {});
 // read_tsv could not read back); DataError names the path and the pair.
 void write_tsv(const std::string& path, const std::vector<TextPair>& pairs);
 
+// Writes text to "<path>.tmp-<pid>", then renames it over path: a reader sees
+// the old file or the whole new one. DataError names the path on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
+
 struct Example {
   std::vector<Index> src, tgt;  // token ids, without <sos>/<eos>
 };

@@ -270,3 +270,33 @@ TEST_CASE("cli: a location score refuses a source longer than its maximum, namin
   CHECK_FAILS_WITH(s.run("train --train long.tsv --score location --max-source-length 3 --save m2"),
                    2, "long.tsv:2");
 }
+
+TEST_CASE("cli plot: learning curves and attention heatmaps as SVG; bad input named") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save m --epochs 2").status == 0);
+  REQUIRE(s.run("plot --metrics m.metrics.jsonl --out curves.svg").status == 0);
+  const std::string curves = read_bytes(s / "curves.svg");
+  CHECK(contains(curves, "<svg"));
+  CHECK(contains(curves, "validation loss"));
+  CHECK(contains(curves, "</svg>"));
+
+  REQUIRE(s.run("translate --checkpoint m --attention att.json", "abc\n\nde\n").status == 0);
+  REQUIRE(s.run("plot --attention att.json --out att.svg").status == 0);
+  const std::string att = read_bytes(s / "att.svg");
+  const auto att_json = nlohmann::json::parse(read_bytes(s / "att.json"));
+  std::size_t cells = 0;  // one shaded cell per weight
+  for (const auto& sentence : att_json)
+    for (const auto& row : sentence["attention"]) cells += row.size();
+  std::size_t rects = 0;
+  for (std::size_t at = att.find("fill-opacity"); at != std::string::npos;
+       at = att.find("fill-opacity", at + 1))
+    ++rects;
+  CHECK(cells > 0);
+  CHECK(rects == cells);
+
+  CHECK_FAILS_WITH(s.run("plot --out x.svg"), 2, "--metrics");
+  s.write("bad.jsonl", "{\"step\": 1, \"loss\": 2}\nnot json\n");
+  CHECK_FAILS_WITH(s.run("plot --metrics bad.jsonl --out x.svg"), 1, "bad.jsonl:2");
+  CHECK_FAILS_WITH(s.run("plot --attention m.metrics.jsonl --out x.svg"), 1, "m.metrics.jsonl");
+  CHECK(!fs::exists(s / "x.svg"));
+}

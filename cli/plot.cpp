@@ -1,0 +1,237 @@
+// attnlab plot: pictures as standalone SVG files, written without any
+// plotting library: learning curves from a training metrics log, and
+// attention heatmaps from `attnlab translate --attention`.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/common.hpp"
+
+namespace attnlab::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string num(double x) {
+  std::ostringstream os;
+  os << std::setprecision(4) << x;
+  return os.str();
+}
+
+// SVG text at (x, y); extra attributes as given.
+std::string text(double x, double y, const std::string& s, const std::string& attrs = "") {
+  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" " + attrs + ">" + escape(s) + "</text>\n";
+}
+
+std::string svg_document(double w, double h, const std::string& body) {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(w) + "\" height=\"" + num(h) +
+         "\" viewBox=\"0 0 " + num(w) + " " + num(h) +
+         "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
+         "fill=\"white\"/>\n" +
+         body + "</svg>\n";
+}
+
+json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(path + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+// ---- learning curves ----
+
+struct Series {
+  std::string name, colour;
+  std::vector<std::pair<double, double>> points;  // (step, value)
+};
+
+// One panel of line plots: x = step, y linear or logarithmic.
+std::string panel(double x0, double y0, double w, double h, const std::string& title,
+                  const std::vector<Series>& series, bool log_y, double ymin, double ymax) {
+  double xmax = 1;
+  for (const Series& s : series)
+    for (const auto& p : s.points) xmax = std::max(xmax, p.first);
+  auto fy = [&](double v) { return log_y ? std::log10(std::max(v, 1e-12)) : v; };
+  const double lo = fy(ymin), hi = fy(ymax) > fy(ymin) ? fy(ymax) : fy(ymin) + 1;
+  auto px = [&](double x) { return x0 + w * x / xmax; };
+  auto py = [&](double v) { return y0 + h - h * (fy(v) - lo) / (hi - lo); };
+  std::string out = "<rect x=\"" + num(x0) + "\" y=\"" + num(y0) + "\" width=\"" + num(w) +
+                    "\" height=\"" + num(h) + "\" fill=\"none\" stroke=\"#888\"/>\n";
+  out += text(x0 + w / 2, y0 - 8, title, "text-anchor=\"middle\" font-weight=\"bold\"");
+  // y ticks: powers of ten on a log axis, five steps on a linear one
+  std::vector<double> ticks;
+  if (log_y)
+    for (double e = std::ceil(lo); e <= hi + 1e-9; ++e) ticks.push_back(std::pow(10.0, e));
+  else
+    for (int k = 0; k <= 4; ++k) ticks.push_back(ymin + (ymax - ymin) * k / 4);
+  for (double t : ticks) {
+    out += "<line x1=\"" + num(x0) + "\" x2=\"" + num(x0 + w) + "\" y1=\"" + num(py(t)) +
+           "\" y2=\"" + num(py(t)) + "\" stroke=\"#eee\"/>\n";
+    out += text(x0 - 4, py(t) + 4, num(t), "text-anchor=\"end\"");
+  }
+  for (int k = 0; k <= 4; ++k)
+    out += text(px(xmax * k / 4), y0 + h + 16, num(std::round(xmax * k / 4)),
+                "text-anchor=\"middle\"");
+  out += text(x0 + w / 2, y0 + h + 32, "step", "text-anchor=\"middle\"");
+  double legend_y = y0 + 16;
+  for (const Series& s : series) {
+    if (s.points.empty()) continue;
+    std::string pts;
+    for (const auto& p : s.points) pts += num(px(p.first)) + "," + num(py(p.second)) + " ";
+    out += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\" points=\"" +
+           pts + "\"/>\n";
+    if (s.points.size() == 1)
+      out += "<circle cx=\"" + num(px(s.points[0].first)) + "\" cy=\"" +
+             num(py(s.points[0].second)) + "\" r=\"3\" fill=\"" + s.colour + "\"/>\n";
+    out += text(x0 + w - 8, legend_y, s.name, "text-anchor=\"end\" fill=\"" + s.colour + "\"");
+    legend_y += 16;
+  }
+  return out;
+}
+
+std::string curves_svg(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  Series train{"training loss", "#1f77b4", {}}, valid{"validation loss", "#d62728", {}};
+  Series token{"token accuracy", "#2ca02c", {}}, exact{"exact accuracy", "#9467bd", {}};
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json j;
+    try {
+      j = json::parse(line);
+      const double step = j.at("step").get<double>();
+      if (j.contains("loss")) train.points.emplace_back(step, j["loss"].get<double>());
+      if (j.contains("valid_loss")) {
+        valid.points.emplace_back(step, j["valid_loss"].get<double>());
+        token.points.emplace_back(step, 100 * j.at("valid_token_accuracy").get<double>());
+        exact.points.emplace_back(step, 100 * j.at("valid_exact_accuracy").get<double>());
+      }
+    } catch (const json::exception& e) {
+      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": not a metrics line (" +
+                               e.what() + ")");
+    }
+  }
+  if (train.points.empty() && valid.points.empty())
+    throw std::runtime_error(path + ": no training or validation metrics to plot");
+  double lo = INFINITY, hi = 0;
+  for (const Series* s : {&train, &valid})
+    for (const auto& p : s->points)
+      if (p.second > 0) lo = std::min(lo, p.second), hi = std::max(hi, p.second);
+  if (!(lo < INFINITY)) lo = hi = 1;
+  std::string body =
+      panel(70, 40, 400, 260, "loss (log scale)", {train, valid}, true,
+            std::pow(10.0, std::floor(std::log10(lo))), std::pow(10.0, std::ceil(std::log10(hi))));
+  body += panel(560, 40, 400, 260, "validation accuracy (%)", {token, exact}, false, 0, 100);
+  body += text(20, 360, path, "fill=\"#666\"");
+  return svg_document(1000, 370, body);
+}
+
+// ---- attention heatmaps ----
+
+std::string attention_svg(const std::string& path) {
+  const json all = read_json_file(path);
+  if (!all.is_array()) throw std::runtime_error(path + ": expected a JSON array of sentences");
+  const double cell = 22, label = 90;
+  std::string body;
+  double y = 20, width = 300;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    std::vector<std::string> src, out;
+    std::vector<std::vector<double>> w;
+    try {
+      src = all[k].at("source").get<std::vector<std::string>>();
+      out = all[k].at("output").get<std::vector<std::string>>();
+      w = all[k].at("attention").get<std::vector<std::vector<double>>>();
+    } catch (const json::exception& e) {
+      throw std::runtime_error(path + ": sentence " + std::to_string(k + 1) +
+                               ": expected source, output and attention (" + e.what() + ")");
+    }
+    if (w.empty()) continue;  // an empty line has nothing to show
+    for (const auto& row : w)
+      if (row.size() != src.size())
+        throw std::runtime_error(path + ": sentence " + std::to_string(k + 1) + ": a row of " +
+                                 std::to_string(row.size()) + " weights for " +
+                                 std::to_string(src.size()) + " source tokens");
+    body += text(10, y + 12,
+                 all[k].value("source_text", std::string()) + "  →  " +
+                     all[k].value("output_text", std::string()),
+                 "font-weight=\"bold\" xml:space=\"preserve\"");
+    y += 70;  // room for the column labels, written upwards
+    for (std::size_t j = 0; j < src.size(); ++j) {
+      const double x = label + j * cell + cell / 2 + 4;
+      body += text(x, y - 6, src[j] == " " ? "␣" : src[j],
+                   "transform=\"rotate(-60 " + num(x) + " " + num(y - 6) + ")\"");
+    }
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      body +=
+          text(label - 6, y + i * cell + 15, i < out.size() ? out[i] : "", "text-anchor=\"end\"");
+      for (std::size_t j = 0; j < src.size(); ++j) {
+        const double a = std::clamp(w[i][j], 0.0, 1.0);
+        body += "<rect x=\"" + num(label + j * cell) + "\" y=\"" + num(y + i * cell) +
+                "\" width=\"" + num(cell) + "\" height=\"" + num(cell) +
+                "\" fill=\"#08306b\" fill-opacity=\"" + num(a) + "\" stroke=\"#ddd\"><title>" +
+                num(w[i][j]) + "</title></rect>\n";
+      }
+    }
+    width = std::max(width, label + src.size() * cell + 20);
+    y += w.size() * cell + 30;
+  }
+  if (body.empty()) throw std::runtime_error(path + ": no attention to draw");
+  return svg_document(width, y, body);
+}
+
+struct PlotArgs {
+  std::string metrics, attention, out;
+};
+
+int run_plot(const PlotArgs& a) {
+  if (a.metrics.empty() == a.attention.empty())
+    throw UsageError("give exactly one of --metrics FILE.jsonl and --attention FILE.json");
+  write_file_atomically(a.out,
+                        a.metrics.empty() ? attention_svg(a.attention) : curves_svg(a.metrics));
+  return 0;
+}
+
+}  // namespace
+
+void add_subcommand_plot(CLI::App& app) {
+  auto a = std::make_shared<PlotArgs>();
+  CLI::App* p = app.add_subcommand("plot", "Draw learning curves or attention heatmaps as SVG");
+  p->add_option("--metrics", a->metrics, "A training metrics log (CHECKPOINT.metrics.jsonl)")
+      ->check(CLI::ExistingFile);
+  p->add_option("--attention", a->attention, "Attention written by 'attnlab translate --attention'")
+      ->check(CLI::ExistingFile);
+  p->add_option("--out", a->out, "The SVG file to write")->required();
+  p->callback([a] {
+    const int rc = guarded("plot", [&] { return run_plot(*a); });
+    if (rc) std::exit(rc);
+  });
+}
+
+}  // namespace attnlab::cli

@@ -1,5 +1,7 @@
 // attnlab train: data from a file or a built-in task, vocabularies, a new or
 // loaded model, and the training loop.
+#include "cli/train.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -7,7 +9,6 @@
 #include <set>
 #include <sstream>
 
-#include "cli/common.hpp"
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
 #include "models/model_io.hpp"
@@ -16,22 +17,6 @@
 namespace attnlab::cli {
 
 namespace {
-
-struct TrainArgs {
-  std::string train_file, task, valid_file;
-  double valid_fraction = 0.0;
-  std::size_t n = 20000, min_len = 0, max_len = 0, valid_n = 0;
-  std::uint64_t data_seed = 1;
-  bool skip_bad_lines = false;
-  std::size_t max_src_len = 0, max_tgt_len = 0, min_freq = 1, max_vocab = 0;
-  ModelConfig config;
-  TrainOptions opts;
-  std::string init, resume;
-  int threads = 1;
-  // the model options by config key, to tell which were given explicitly
-  std::map<std::string, CLI::Option*> model_flags;
-  bool given(const std::string& key) const { return model_flags.at(key)->count() > 0; }
-};
 
 // The model flags given beside --init/--resume must agree with the checkpoint.
 void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::string& ckpt) {
@@ -62,34 +47,6 @@ void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::s
   }
 }
 
-// Training and validation pairs, as the options say.
-void load_data(const TrainArgs& a, std::vector<TextPair>& train, std::vector<TextPair>& valid) {
-  if (a.train_file.empty() == a.task.empty())
-    throw UsageError("give exactly one of --train FILE and --task NAME");
-  if (!a.valid_file.empty() && a.valid_fraction > 0)
-    throw UsageError("give at most one of --valid FILE and --valid-fraction F");
-  if (!a.task.empty()) {
-    const TaskOptions to{a.min_len, a.max_len};
-    train = make_task(a.task, a.n, a.data_seed, to);
-    if (a.valid_file.empty() && a.valid_fraction == 0) {
-      // A held-out set from another seed, without any source seen in training.
-      std::set<std::string> seen;
-      for (const TextPair& p : train) seen.insert(p.src);
-      const std::size_t want = a.valid_n ? a.valid_n : std::clamp<std::size_t>(a.n / 10, 100, 2000);
-      for (const TextPair& p : make_task(a.task, 2 * want + 100, a.data_seed + 7777, to))
-        if (valid.size() < want && !seen.count(p.src)) valid.push_back(p);
-    }
-  } else {
-    train = read_pairs(a.train_file, a.skip_bad_lines);
-  }
-  if (!a.valid_file.empty()) valid = read_pairs(a.valid_file, a.skip_bad_lines);
-  if (a.valid_fraction > 0) {
-    auto split = split_fraction(std::move(train), a.valid_fraction, a.data_seed);
-    train = std::move(split.first);
-    valid = std::move(split.second);
-  }
-}
-
 // Refuses a source longer than a location score can attend over, naming it.
 void check_source_lengths(const std::vector<TextPair>& pairs, const std::string& where,
                           const ModelConfig& c) {
@@ -114,14 +71,10 @@ int run_train(TrainArgs& a) {
   if (a.opts.max_steps < 0 && a.opts.epochs == 0)
     throw UsageError("--epochs 0 needs a --max-steps limit");
 
-  std::vector<TextPair> train_pairs, valid_pairs;
-  load_data(a, train_pairs, valid_pairs);
-  const std::string train_name = a.task.empty() ? a.train_file : "task " + a.task;
-  const std::string valid_name = a.valid_file.empty() ? "validation split" : a.valid_file;
+  TrainingData d = load_training_pairs(a);
 
   // Model, vocabularies and tokenizers: loaded, or new from the data.
   std::unique_ptr<EncoderDecoder<float>> model;
-  Vocab src_vocab, tgt_vocab;
   ModelConfig& c = a.config;
   const std::string from = a.resume.empty() ? a.init : a.resume;
   if (!from.empty()) {
@@ -129,70 +82,113 @@ int run_train(TrainArgs& a) {
     check_agreement(a, l.model->config(), from);
     c = l.model->config();
     model = std::move(l.model);
-    src_vocab = std::move(l.src_vocab);
-    tgt_vocab = std::move(l.tgt_vocab);
+    d.src_vocab = std::move(l.src_vocab);
+    d.tgt_vocab = std::move(l.tgt_vocab);
   } else {
-    if (!a.task.empty()) {
-      const TaskInfo& t = task_info(a.task);
-      if (!a.given("src_tokenizer")) c.src_tokenizer = t.src_tokenizer;
-      if (!a.given("tgt_tokenizer")) c.tgt_tokenizer = t.tgt_tokenizer;
-    }
-    src_vocab =
-        Vocab::build(tokenize_all(train_pairs, true, c.src_tokenizer), a.min_freq, a.max_vocab);
-    tgt_vocab =
-        Vocab::build(tokenize_all(train_pairs, false, c.tgt_tokenizer), a.min_freq, a.max_vocab);
-    c.src_vocab = src_vocab.size();
-    c.tgt_vocab = tgt_vocab.size();
+    build_vocabularies(a, d);
   }
-
-  std::vector<Example> train =
-      encode_pairs(train_pairs, c.src_tokenizer, c.tgt_tokenizer, src_vocab, tgt_vocab);
-  std::vector<Example> valid =
-      encode_pairs(valid_pairs, c.src_tokenizer, c.tgt_tokenizer, src_vocab, tgt_vocab);
-  const std::size_t dropped = filter_by_length(train, a.max_src_len, a.max_tgt_len);
-  filter_by_length(valid, a.max_src_len, a.max_tgt_len);
-  if (train.empty())
-    throw UsageError(train_name + ": no training pairs left after length filtering");
-  if (from.empty() && c.model == "attention" && c.score == "location" &&
-      !a.given("max_source_length")) {  // Lmax: the longest source there is
-    c.max_source_length = 1;
-    for (const auto* set : {&train, &valid})
-      for (const Example& e : *set)
-        c.max_source_length = std::max(c.max_source_length, e.src.size());
-  }
-  if (a.max_src_len == 0) {
-    check_source_lengths(train_pairs, a.task.empty() ? a.train_file : train_name, c);
-    check_source_lengths(valid_pairs, valid_name, c);
-  }
+  encode_training_data(a, d, from.empty());
   if (!model) model = make_model<float>(c);
 
   nlohmann::json extra;
   if (!a.task.empty()) extra["task"] = a.task;
-  extra["train_data"] = train_name;
-  Trainer trainer(*model, src_vocab, tgt_vocab, a.opts, extra);
+  extra["train_data"] = d.train_name;
+  Trainer trainer(*model, d.src_vocab, d.tgt_vocab, a.opts, extra);
   if (!a.resume.empty()) trainer.resume_from(a.resume);
 
-  std::size_t n_params = 0;
-  for (auto* p : model->parameters()) n_params += p->value.size();
+  const std::size_t n_params = parameter_count(*model);
   if (!a.opts.quiet) {
     std::cerr << "attnlab train: " << c.model << (c.model == "attention" ? "/" + c.score : "")
-              << ", " << n_params << " parameters; " << train.size() << " training pairs from "
-              << train_name;
-    if (dropped) std::cerr << " (" << dropped << " dropped by length)";
-    std::cerr << ", " << valid.size() << " validation pairs; vocabularies " << src_vocab.size()
-              << " / " << tgt_vocab.size() << "; checkpoint " << a.opts.save << "\n";
+              << ", " << n_params << " parameters; " << d.train.size() << " training pairs from "
+              << d.train_name;
+    if (d.dropped) std::cerr << " (" << d.dropped << " dropped by length)";
+    std::cerr << ", " << d.valid.size() << " validation pairs; vocabularies " << d.src_vocab.size()
+              << " / " << d.tgt_vocab.size() << "; checkpoint " << a.opts.save << "\n";
   }
-  const TrainResult r = trainer.run(train, valid, std::cerr);
+  const TrainResult r = trainer.run(d.train, d.valid, std::cerr);
   std::cerr << r.message << "\n";
   return r.diverged ? 1 : 0;
 }
 
 }  // namespace
 
-void add_subcommand_train(CLI::App& app) {
-  auto a = std::make_shared<TrainArgs>();
-  CLI::App* t =
-      app.add_subcommand("train", "Train a model on a source<TAB>target file or a built-in task");
+TrainingData load_training_pairs(const TrainArgs& a) {
+  TrainingData d;
+  std::vector<TextPair>& train = d.train_pairs;
+  std::vector<TextPair>& valid = d.valid_pairs;
+  if (a.train_file.empty() == a.task.empty())
+    throw UsageError("give exactly one of --train FILE and --task NAME");
+  if (!a.valid_file.empty() && a.valid_fraction > 0)
+    throw UsageError("give at most one of --valid FILE and --valid-fraction F");
+  if (!a.task.empty()) {
+    const TaskOptions to{a.min_len, a.max_len};
+    train = make_task(a.task, a.n, a.data_seed, to);
+    if (a.valid_file.empty() && a.valid_fraction == 0) {
+      // A held-out set from another seed, without any source seen in training.
+      std::set<std::string> seen;
+      for (const TextPair& p : train) seen.insert(p.src);
+      const std::size_t want = a.valid_n ? a.valid_n : std::clamp<std::size_t>(a.n / 10, 100, 2000);
+      for (const TextPair& p : make_task(a.task, 2 * want + 100, a.data_seed + 7777, to))
+        if (valid.size() < want && !seen.count(p.src)) valid.push_back(p);
+    }
+  } else {
+    train = read_pairs(a.train_file, a.skip_bad_lines);
+  }
+  if (!a.valid_file.empty()) valid = read_pairs(a.valid_file, a.skip_bad_lines);
+  if (a.valid_fraction > 0) {
+    auto split = split_fraction(std::move(train), a.valid_fraction, a.data_seed);
+    train = std::move(split.first);
+    valid = std::move(split.second);
+  }
+  d.train_name = a.task.empty() ? a.train_file : "task " + a.task;
+  d.valid_name = a.valid_file.empty() ? "validation split" : a.valid_file;
+  return d;
+}
+
+void build_vocabularies(TrainArgs& a, TrainingData& d) {
+  ModelConfig& c = a.config;
+  if (!a.task.empty()) {
+    const TaskInfo& t = task_info(a.task);
+    if (!a.given("src_tokenizer")) c.src_tokenizer = t.src_tokenizer;
+    if (!a.given("tgt_tokenizer")) c.tgt_tokenizer = t.tgt_tokenizer;
+  }
+  d.src_vocab =
+      Vocab::build(tokenize_all(d.train_pairs, true, c.src_tokenizer), a.min_freq, a.max_vocab);
+  d.tgt_vocab =
+      Vocab::build(tokenize_all(d.train_pairs, false, c.tgt_tokenizer), a.min_freq, a.max_vocab);
+  c.src_vocab = d.src_vocab.size();
+  c.tgt_vocab = d.tgt_vocab.size();
+}
+
+void encode_training_data(TrainArgs& a, TrainingData& d, bool new_model) {
+  ModelConfig& c = a.config;
+  d.train = encode_pairs(d.train_pairs, c.src_tokenizer, c.tgt_tokenizer, d.src_vocab, d.tgt_vocab);
+  d.valid = encode_pairs(d.valid_pairs, c.src_tokenizer, c.tgt_tokenizer, d.src_vocab, d.tgt_vocab);
+  d.dropped = filter_by_length(d.train, a.max_src_len, a.max_tgt_len);
+  filter_by_length(d.valid, a.max_src_len, a.max_tgt_len);
+  if (d.train.empty())
+    throw UsageError(d.train_name + ": no training pairs left after length filtering");
+  if (new_model && c.model == "attention" && c.score == "location" &&
+      !a.given("max_source_length")) {  // Lmax: the longest source there is
+    c.max_source_length = 1;
+    for (const auto* set : {&d.train, &d.valid})
+      for (const Example& e : *set)
+        c.max_source_length = std::max(c.max_source_length, e.src.size());
+  }
+  if (a.max_src_len == 0) {
+    check_source_lengths(d.train_pairs, a.task.empty() ? a.train_file : d.train_name, c);
+    check_source_lengths(d.valid_pairs, d.valid_name, c);
+  }
+}
+
+std::size_t parameter_count(EncoderDecoder<float>& model) {
+  std::size_t n = 0;
+  for (auto* p : model.parameters()) n += p->value.size();
+  return n;
+}
+
+void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) {
+  TrainArgs* a = &args;
   t->add_option("--train", a->train_file, "Training file, one source<TAB>target pair per line")
       ->check(CLI::ExistingFile);
   t->add_option("--task", a->task,
@@ -229,8 +225,9 @@ void add_subcommand_train(CLI::App& app) {
     a->model_flags[key] = o;
     return o->capture_default_str();
   };
-  flag(t->add_option("--model", c.model, "seq2seq or attention"), "model")
-      ->check(CLI::IsMember({"seq2seq", "attention"}));
+  if (with_model_choice)
+    flag(t->add_option("--model", c.model, "seq2seq or attention"), "model")
+        ->check(CLI::IsMember({"seq2seq", "attention"}));
   flag(t->add_option("--score", c.score,
                      "Attention score: dot, scaled_dot, general, additive (concat), cosine, "
                      "location, or any registered"),
@@ -295,7 +292,7 @@ void add_subcommand_train(CLI::App& app) {
   t->add_option("--batch-size", o.batch_size, "Pairs per batch")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
-  auto* epochs =
+  a->epochs =
       t->add_option("--epochs", o.epochs,
                     "Passes over the training data (default 10; unlimited with --max-steps)")
           ->check(CLI::Range(0, 1000000));
@@ -322,23 +319,33 @@ void add_subcommand_train(CLI::App& app) {
   t->add_option("--save-every", o.save_every,
                 "Also save every N steps (0: at validations and the end)")
       ->capture_default_str();
-  t->add_option("--save", o.save, "Checkpoint directory to write");
+  t->add_option("--threads", a->threads, "BLAS threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+}
+
+void finish_training_options(TrainArgs& a) {
+  a.config.seed = a.opts.seed;
+  if (!a.epochs->count()) a.opts.epochs = a.opts.max_steps >= 0 ? 0 : 10;
+  a.opts.tty = stderr_is_terminal();
+}
+
+void add_subcommand_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  CLI::App* t =
+      app.add_subcommand("train", "Train a model on a source<TAB>target file or a built-in task");
+  add_training_options(t, *a, true);
+  t->add_option("--save", a->opts.save, "Checkpoint directory to write");
   t->add_option("--init", a->init, "Start from this checkpoint's weights and vocabularies")
       ->check(CLI::ExistingDirectory);
   t->add_option("--resume", a->resume,
                 "Continue this checkpoint's training exactly where it stopped")
       ->check(CLI::ExistingDirectory);
-  t->add_option("--threads", a->threads, "BLAS threads")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
-  t->add_flag("--quiet", o.quiet, "Only the final line");
-  t->callback([a, epochs, t] {
-    a->config.seed = a->opts.seed;
-    if (!epochs->count()) a->opts.epochs = a->opts.max_steps >= 0 ? 0 : 10;
-    a->opts.tty = stderr_is_terminal();
+  t->add_flag("--quiet", a->opts.quiet, "Only the final line");
+  t->callback([a] {
+    finish_training_options(*a);
     const int rc = guarded("train", [&] { return run_train(*a); });
     if (rc) std::exit(rc);
-    (void)t;
   });
 }
 

@@ -1,0 +1,64 @@
+// What `attnlab train` and `attnlab compare` share: the training options,
+// and the data, vocabularies and checks they build from them.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli/common.hpp"
+#include "data/vocab.hpp"
+#include "models/config.hpp"
+#include "training/trainer.hpp"
+
+namespace attnlab::cli {
+
+struct TrainArgs {
+  std::string train_file, task, valid_file;
+  double valid_fraction = 0.0;
+  std::size_t n = 20000, min_len = 0, max_len = 0, valid_n = 0;
+  std::uint64_t data_seed = 1;
+  bool skip_bad_lines = false;
+  std::size_t max_src_len = 0, max_tgt_len = 0, min_freq = 1, max_vocab = 0;
+  ModelConfig config;
+  TrainOptions opts;
+  std::string init, resume;
+  int threads = 1;
+  CLI::Option* epochs = nullptr;  // to tell whether --epochs was given
+  // the model options by config key, to tell which were given explicitly
+  std::map<std::string, CLI::Option*> model_flags;
+  bool given(const std::string& key) const { return model_flags.at(key)->count() > 0; }
+};
+
+// Registers the data, model and optimization options on cmd; `--model` only
+// when with_model_choice (compare trains both models).
+void add_training_options(CLI::App* cmd, TrainArgs& a, bool with_model_choice);
+
+// After parsing: the seed, the --epochs default, whether stderr is a terminal.
+void finish_training_options(TrainArgs& a);
+
+struct TrainingData {
+  std::vector<TextPair> train_pairs, valid_pairs;
+  std::vector<Example> train, valid;
+  Vocab src_vocab, tgt_vocab;
+  std::string train_name, valid_name;
+  std::size_t dropped = 0;  // training pairs dropped by --max-src-len / --max-tgt-len
+};
+
+// Training and validation pairs as the options say: a file, or a task with a
+// held-out set from another seed.
+TrainingData load_training_pairs(const TrainArgs& a);
+
+// Vocabularies from the training pairs (tokenizers default to the task's);
+// sets a.config's tokenizers and vocabulary sizes.
+void build_vocabularies(TrainArgs& a, TrainingData& d);
+
+// Encodes the pairs with d's vocabularies and drops long ones; for a new
+// model (new_model), sets a location score's Lmax to the longest source
+// unless given. Refuses a source longer than Lmax, naming file and line.
+void encode_training_data(TrainArgs& a, TrainingData& d, bool new_model);
+
+// "N parameters" of a model.
+std::size_t parameter_count(EncoderDecoder<float>& model);
+
+}  // namespace attnlab::cli

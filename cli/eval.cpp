@@ -52,33 +52,15 @@ int run_eval(const EvalArgs& a) {
   eo.beam = a.beam;
   const EvalResult r = evaluate(*l.model, data, l.tgt_vocab, eo, &each);
 
-  // By source length: buckets of `bucket` tokens.
   nlohmann::json buckets = nlohmann::json::array();
-  if (a.by_length) {
-    std::size_t longest = 0;
-    for (const auto& e : data) longest = std::max(longest, e.src.size());
-    for (std::size_t lo = 1; lo <= longest; lo += a.bucket) {
-      const std::size_t hi = lo + a.bucket - 1;
-      std::vector<std::vector<std::string>> hyps, refs;
-      std::size_t n = 0, exact = 0, tokens = 0, correct = 0;
-      for (std::size_t i = 0; i < data.size(); ++i) {
-        if (each[i].source_length < lo || each[i].source_length > hi) continue;
-        ++n;
-        exact += each[i].exact;
-        tokens += each[i].tokens;
-        correct += each[i].correct;
-        hyps.push_back(l.tgt_vocab.decode(each[i].output));
-        refs.push_back(l.tgt_vocab.decode(data[i].tgt));
-      }
-      if (n == 0) continue;
-      buckets.push_back({{"min_length", lo},
-                         {"max_length", hi},
-                         {"sentences", n},
-                         {"token_accuracy", static_cast<double>(correct) / tokens},
-                         {"exact_accuracy", static_cast<double>(exact) / n},
-                         {"bleu", corpus_bleu(hyps, refs)}});
-    }
-  }
+  if (a.by_length)
+    for (const LengthBucket& b : by_source_length(each, data, l.tgt_vocab, a.bucket))
+      buckets.push_back({{"min_length", b.min_length},
+                         {"max_length", b.max_length},
+                         {"sentences", b.sentences},
+                         {"token_accuracy", b.token_accuracy},
+                         {"exact_accuracy", b.exact_accuracy},
+                         {"bleu", b.bleu}});
   if (a.json) {
     nlohmann::json j = as_json(r);
     j["checkpoint"] = a.checkpoint;

@@ -100,6 +100,37 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
   return r;
 }
 
+std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& each,
+                                           const std::vector<Example>& data, const Vocab& tgt,
+                                           std::size_t width) {
+  if (width == 0) throw std::invalid_argument("by_source_length: the bucket width must be >= 1");
+  std::size_t longest = 0;
+  for (const SentenceResult& r : each) longest = std::max(longest, r.source_length);
+  std::vector<LengthBucket> out;
+  for (std::size_t lo = 1; lo <= longest; lo += width) {
+    LengthBucket b;
+    b.min_length = lo;
+    b.max_length = lo + width - 1;
+    std::vector<std::vector<std::string>> hyps, refs;
+    std::size_t exact = 0, tokens = 0, correct = 0;
+    for (std::size_t i = 0; i < each.size(); ++i) {
+      if (each[i].source_length < b.min_length || each[i].source_length > b.max_length) continue;
+      ++b.sentences;
+      exact += each[i].exact;
+      tokens += each[i].tokens;
+      correct += each[i].correct;
+      hyps.push_back(tgt.decode(each[i].output));
+      refs.push_back(tgt.decode(data[i].tgt));
+    }
+    if (b.sentences == 0) continue;
+    b.token_accuracy = static_cast<double>(correct) / tokens;
+    b.exact_accuracy = static_cast<double>(exact) / b.sentences;
+    b.bleu = corpus_bleu(hyps, refs);
+    out.push_back(b);
+  }
+  return out;
+}
+
 template EvalResult evaluate(EncoderDecoder<float>&, const std::vector<Example>&, const Vocab&,
                              const EvalOptions&, std::vector<SentenceResult>*);
 template EvalResult evaluate(EncoderDecoder<double>&, const std::vector<Example>&, const Vocab&,

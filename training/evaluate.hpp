@@ -50,4 +50,15 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
                     const EvalOptions& opts = {},
                     std::vector<SentenceResult>* per_sentence = nullptr);
 
+// Accuracy and BLEU by source length, in buckets of `width` tokens:
+// 1..width, width+1..2*width, ... (buckets without a sentence left out).
+// `each` is evaluate()'s per-sentence outcome for `data`.
+struct LengthBucket {
+  std::size_t min_length = 0, max_length = 0, sentences = 0;
+  double token_accuracy = 0.0, exact_accuracy = 0.0, bleu = 0.0;
+};
+std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& each,
+                                           const std::vector<Example>& data, const Vocab& tgt,
+                                           std::size_t width);
+
 }  // namespace attnlab

@@ -277,6 +277,7 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
       ++st.step;
       ++st.batch;
       m.optimizer->lr = m.schedule.after_step(st.step);
+      if (o.on_step) o.on_step(st.step, planned, l);
       loss_sum += l;
       ++loss_n;
       result.last_loss = l;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,9 @@ struct TrainOptions {
   bool tty = false;  // a live progress line (else plain lines every log_every steps)
   std::size_t log_every = 100;
   bool quiet = false;
+  // Called after every optimizer step with (step, planned steps, loss): for
+  // callers that show progress their own way (attnlab compare).
+  std::function<void(std::size_t, std::size_t, double)> on_step;
 };
 
 // Where training stands: saved in the checkpoint so that --resume continues

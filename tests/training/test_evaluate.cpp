@@ -69,3 +69,25 @@ TEST_CASE("evaluate: a model trained to copy scores full accuracy and BLEU") {
   quick.decode = false;
   CHECK(evaluate(*m, data, v, quick).loss == doctest::Approx(r.loss));
 }
+
+TEST_CASE("by_source_length: buckets of the given width from 1, empty ones left out") {
+  Vocab v;
+  for (const char* t : {"a", "b"}) v.add(t);
+  // sources of 1, 2 and 11 tokens; references "a", "a b", "b"
+  const std::vector<Example> data{{{4}, {4}}, {{4, 5}, {4, 5}}, {std::vector<Index>(11, 4), {5}}};
+  std::vector<SentenceResult> each(3);
+  each[0] = {1, {4}, true, 2, 2};
+  each[1] = {2, {5, 5}, false, 3, 2};
+  each[2] = {11, {5}, true, 2, 2};
+  const std::vector<LengthBucket> b = by_source_length(each, data, v, 5);
+  REQUIRE(b.size() == 2);  // 1-5 and 11-15; 6-10 has no sentence
+  CHECK(b[0].min_length == 1);
+  CHECK(b[0].max_length == 5);
+  CHECK(b[0].sentences == 2);
+  CHECK(b[0].exact_accuracy == 0.5);
+  CHECK(b[0].token_accuracy == doctest::Approx(4.0 / 5.0));
+  CHECK(b[1].min_length == 11);
+  CHECK(b[1].sentences == 1);
+  CHECK(b[1].exact_accuracy == 1.0);
+  CHECK_THROWS_AS(by_source_length(each, data, v, 0), std::invalid_argument);
+}

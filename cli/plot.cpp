@@ -9,48 +9,17 @@
 #include <sstream>
 
 #include "cli/common.hpp"
+#include "cli/svg.hpp"
 
 namespace attnlab::cli {
 
 namespace {
 
 using nlohmann::json;
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string num(double x) {
-  std::ostringstream os;
-  os << std::setprecision(4) << x;
-  return os.str();
-}
-
-// SVG text at (x, y); extra attributes as given.
-std::string text(double x, double y, const std::string& s, const std::string& attrs = "") {
-  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" " + attrs + ">" + escape(s) + "</text>\n";
-}
-
-std::string svg_document(double w, double h, const std::string& body) {
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(w) + "\" height=\"" + num(h) +
-         "\" viewBox=\"0 0 " + num(w) + " " + num(h) +
-         "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
-         "fill=\"white\"/>\n" +
-         body + "</svg>\n";
-}
+using svg::Chart;
+using svg::num;
+using svg::Series;
+using svg::text;
 
 json read_json_file(const std::string& path) {
   std::ifstream in(path);
@@ -63,55 +32,6 @@ json read_json_file(const std::string& path) {
 }
 
 // ---- learning curves ----
-
-struct Series {
-  std::string name, colour;
-  std::vector<std::pair<double, double>> points;  // (step, value)
-};
-
-// One panel of line plots: x = step, y linear or logarithmic.
-std::string panel(double x0, double y0, double w, double h, const std::string& title,
-                  const std::vector<Series>& series, bool log_y, double ymin, double ymax) {
-  double xmax = 1;
-  for (const Series& s : series)
-    for (const auto& p : s.points) xmax = std::max(xmax, p.first);
-  auto fy = [&](double v) { return log_y ? std::log10(std::max(v, 1e-12)) : v; };
-  const double lo = fy(ymin), hi = fy(ymax) > fy(ymin) ? fy(ymax) : fy(ymin) + 1;
-  auto px = [&](double x) { return x0 + w * x / xmax; };
-  auto py = [&](double v) { return y0 + h - h * (fy(v) - lo) / (hi - lo); };
-  std::string out = "<rect x=\"" + num(x0) + "\" y=\"" + num(y0) + "\" width=\"" + num(w) +
-                    "\" height=\"" + num(h) + "\" fill=\"none\" stroke=\"#888\"/>\n";
-  out += text(x0 + w / 2, y0 - 8, title, "text-anchor=\"middle\" font-weight=\"bold\"");
-  // y ticks: powers of ten on a log axis, five steps on a linear one
-  std::vector<double> ticks;
-  if (log_y)
-    for (double e = std::ceil(lo); e <= hi + 1e-9; ++e) ticks.push_back(std::pow(10.0, e));
-  else
-    for (int k = 0; k <= 4; ++k) ticks.push_back(ymin + (ymax - ymin) * k / 4);
-  for (double t : ticks) {
-    out += "<line x1=\"" + num(x0) + "\" x2=\"" + num(x0 + w) + "\" y1=\"" + num(py(t)) +
-           "\" y2=\"" + num(py(t)) + "\" stroke=\"#eee\"/>\n";
-    out += text(x0 - 4, py(t) + 4, num(t), "text-anchor=\"end\"");
-  }
-  for (int k = 0; k <= 4; ++k)
-    out += text(px(xmax * k / 4), y0 + h + 16, num(std::round(xmax * k / 4)),
-                "text-anchor=\"middle\"");
-  out += text(x0 + w / 2, y0 + h + 32, "step", "text-anchor=\"middle\"");
-  double legend_y = y0 + 16;
-  for (const Series& s : series) {
-    if (s.points.empty()) continue;
-    std::string pts;
-    for (const auto& p : s.points) pts += num(px(p.first)) + "," + num(py(p.second)) + " ";
-    out += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\" points=\"" +
-           pts + "\"/>\n";
-    if (s.points.size() == 1)
-      out += "<circle cx=\"" + num(px(s.points[0].first)) + "\" cy=\"" +
-             num(py(s.points[0].second)) + "\" r=\"3\" fill=\"" + s.colour + "\"/>\n";
-    out += text(x0 + w - 8, legend_y, s.name, "text-anchor=\"end\" fill=\"" + s.colour + "\"");
-    legend_y += 16;
-  }
-  return out;
-}
 
 std::string curves_svg(const std::string& path) {
   std::ifstream in(path);
@@ -145,12 +65,24 @@ std::string curves_svg(const std::string& path) {
     for (const auto& p : s->points)
       if (p.second > 0) lo = std::min(lo, p.second), hi = std::max(hi, p.second);
   if (!(lo < INFINITY)) lo = hi = 1;
+  Chart loss;
+  loss.x = 70;
+  loss.y = 40;
+  loss.title = "loss (log scale)";
+  loss.x_label = "step";
+  loss.log_y = true;
+  loss.ymin = std::pow(10.0, std::floor(std::log10(lo)));
+  loss.ymax = std::pow(10.0, std::ceil(std::log10(hi)));
+  Chart accuracy = loss;
+  accuracy.x = 560;
+  accuracy.title = "validation accuracy (%)";
+  accuracy.log_y = false;
+  accuracy.ymin = 0;
+  accuracy.ymax = 100;
   std::string body =
-      panel(70, 40, 400, 260, "loss (log scale)", {train, valid}, true,
-            std::pow(10.0, std::floor(std::log10(lo))), std::pow(10.0, std::ceil(std::log10(hi))));
-  body += panel(560, 40, 400, 260, "validation accuracy (%)", {token, exact}, false, 0, 100);
+      svg::line_chart(loss, {train, valid}) + svg::line_chart(accuracy, {token, exact});
   body += text(20, 360, path, "fill=\"#666\"");
-  return svg_document(1000, 370, body);
+  return svg::document(1000, 370, body);
 }
 
 // ---- attention heatmaps ----
@@ -203,7 +135,7 @@ std::string attention_svg(const std::string& path) {
     y += w.size() * cell + 30;
   }
   if (body.empty()) throw std::runtime_error(path + ": no attention to draw");
-  return svg_document(width, y, body);
+  return svg::document(width, y, body);
 }
 
 struct PlotArgs {

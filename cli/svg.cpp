@@ -1,0 +1,91 @@
+// Standalone SVG, written by hand.
+#include "cli/svg.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+namespace attnlab::cli::svg {
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string num(double x) {
+  std::ostringstream os;
+  os << std::setprecision(4) << x;
+  return os.str();
+}
+
+std::string text(double x, double y, const std::string& s, const std::string& attrs) {
+  return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" " + attrs + ">" + escape(s) + "</text>\n";
+}
+
+std::string document(double w, double h, const std::string& body) {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(w) + "\" height=\"" + num(h) +
+         "\" viewBox=\"0 0 " + num(w) + " " + num(h) +
+         "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
+         "fill=\"white\"/>\n" +
+         body + "</svg>\n";
+}
+
+std::string line_chart(const Chart& c, const std::vector<Series>& series) {
+  const double x0 = c.x, y0 = c.y, w = c.width, h = c.height, ymin = c.ymin, ymax = c.ymax;
+  const bool log_y = c.log_y;
+  double xmin = c.xmin, xmax = xmin + 1;
+  for (const Series& s : series)
+    for (const auto& p : s.points) xmax = std::max(xmax, p.first);
+  auto fy = [&](double v) { return log_y ? std::log10(std::max(v, 1e-12)) : v; };
+  const double lo = fy(ymin), hi = fy(ymax) > fy(ymin) ? fy(ymax) : fy(ymin) + 1;
+  auto px = [&](double x) { return x0 + w * (x - xmin) / (xmax - xmin); };
+  auto py = [&](double v) { return y0 + h - h * (fy(v) - lo) / (hi - lo); };
+  std::string out = "<rect x=\"" + num(x0) + "\" y=\"" + num(y0) + "\" width=\"" + num(w) +
+                    "\" height=\"" + num(h) + "\" fill=\"none\" stroke=\"#888\"/>\n";
+  out += text(x0 + w / 2, y0 - 8, c.title, "text-anchor=\"middle\" font-weight=\"bold\"");
+  // y ticks: powers of ten on a log axis, five steps on a linear one
+  std::vector<double> ticks;
+  if (log_y)
+    for (double e = std::ceil(lo); e <= hi + 1e-9; ++e) ticks.push_back(std::pow(10.0, e));
+  else
+    for (int k = 0; k <= 4; ++k) ticks.push_back(ymin + (ymax - ymin) * k / 4);
+  for (double t : ticks) {
+    out += "<line x1=\"" + num(x0) + "\" x2=\"" + num(x0 + w) + "\" y1=\"" + num(py(t)) +
+           "\" y2=\"" + num(py(t)) + "\" stroke=\"#eee\"/>\n";
+    out += text(x0 - 4, py(t) + 4, num(t), "text-anchor=\"end\"");
+  }
+  for (int k = 0; k <= 4; ++k) {
+    const double x = std::round(xmin + (xmax - xmin) * k / 4);
+    out += text(px(x), y0 + h + 16, num(x), "text-anchor=\"middle\"");
+  }
+  out += text(x0 + w / 2, y0 + h + 32, c.x_label, "text-anchor=\"middle\"");
+  double legend_y = y0 + 16;
+  for (const Series& s : series) {
+    if (s.points.empty()) continue;
+    std::string pts;
+    for (const auto& p : s.points) pts += num(px(p.first)) + "," + num(py(p.second)) + " ";
+    out += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\" points=\"" +
+           pts + "\"/>\n";
+    if (s.points.size() == 1)
+      out += "<circle cx=\"" + num(px(s.points[0].first)) + "\" cy=\"" +
+             num(py(s.points[0].second)) + "\" r=\"3\" fill=\"" + s.colour + "\"/>\n";
+    out += text(x0 + w - 8, legend_y, s.name, "text-anchor=\"end\" fill=\"" + s.colour + "\"");
+    legend_y += 16;
+  }
+  return out;
+}
+
+}  // namespace attnlab::cli::svg

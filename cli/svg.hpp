@@ -1,0 +1,37 @@
+// Standalone SVG pictures, written by hand: line charts and the pieces of
+// markup the plots share. No plotting library, nothing to install.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace attnlab::cli::svg {
+
+// Text made safe for XML.
+std::string escape(const std::string& s);
+// A number, 4 significant digits.
+std::string num(double x);
+// A <text> element at (x, y), with extra attributes as given.
+std::string text(double x, double y, const std::string& s, const std::string& attrs = "");
+// A whole SVG document of the given size, white background.
+std::string document(double width, double height, const std::string& body);
+
+struct Series {
+  std::string name, colour;
+  std::vector<std::pair<double, double>> points;  // (x, y)
+};
+
+// Where a chart goes and what its axes show. x runs from xmin to the largest
+// x of any point; y from ymin to ymax, on a log10 scale when log_y.
+struct Chart {
+  double x = 0, y = 0, width = 400, height = 260;
+  std::string title, x_label;
+  double xmin = 0, ymin = 0, ymax = 1;
+  bool log_y = false;
+};
+
+// Line plots of the series in one framed chart, with ticks and a legend.
+std::string line_chart(const Chart& chart, const std::vector<Series>& series);
+
+}  // namespace attnlab::cli::svg

@@ -32,5 +32,6 @@ void add_subcommand_eval(CLI::App& app);
 void add_subcommand_translate(CLI::App& app);
 void add_subcommand_data(CLI::App& app);
 void add_subcommand_plot(CLI::App& app);
+void add_subcommand_compare(CLI::App& app);
 
 }  // namespace attnlab::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   attnlab::cli::add_subcommand_translate(app);
   attnlab::cli::add_subcommand_data(app);
   attnlab::cli::add_subcommand_plot(app);
+  attnlab::cli::add_subcommand_compare(app);
   // CLI11 would only say "a subcommand is required": name the stranger.
   bool known = argc < 2 || argv[1][0] == '-';
   for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];

@@ -81,8 +81,8 @@ std::string curves_svg(const std::string& path) {
   accuracy.ymax = 100;
   std::string body =
       svg::line_chart(loss, {train, valid}) + svg::line_chart(accuracy, {token, exact});
-  body += text(20, 360, path, "fill=\"#666\"");
-  return svg::document(1000, 370, body);
+  body += text(20, 385, path, "fill=\"#666\"");
+  return svg::document(1000, 395, body);
 }
 
 // ---- attention heatmaps ----

@@ -72,7 +72,7 @@ std::string line_chart(const Chart& c, const std::vector<Series>& series) {
     out += text(px(x), y0 + h + 16, num(x), "text-anchor=\"middle\"");
   }
   out += text(x0 + w / 2, y0 + h + 32, c.x_label, "text-anchor=\"middle\"");
-  double legend_y = y0 + 16;
+  double legend_x = x0;  // one row under the axis label, clear of every line
   for (const Series& s : series) {
     if (s.points.empty()) continue;
     std::string pts;
@@ -82,8 +82,10 @@ std::string line_chart(const Chart& c, const std::vector<Series>& series) {
     if (s.points.size() == 1)
       out += "<circle cx=\"" + num(px(s.points[0].first)) + "\" cy=\"" +
              num(py(s.points[0].second)) + "\" r=\"3\" fill=\"" + s.colour + "\"/>\n";
-    out += text(x0 + w - 8, legend_y, s.name, "text-anchor=\"end\" fill=\"" + s.colour + "\"");
-    legend_y += 16;
+    out += "<rect x=\"" + num(legend_x) + "\" y=\"" + num(y0 + h + 44) +
+           "\" width=\"14\" height=\"4\" fill=\"" + s.colour + "\"/>\n";
+    out += text(legend_x + 20, y0 + h + 50, s.name);
+    legend_x += 40 + 7.0 * s.name.size();
   }
   return out;
 }

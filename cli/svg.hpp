@@ -31,7 +31,8 @@ struct Chart {
   bool log_y = false;
 };
 
-// Line plots of the series in one framed chart, with ticks and a legend.
+// Line plots of the series in one framed chart, with ticks, and a legend in
+// a row 50 units under the chart.
 std::string line_chart(const Chart& chart, const std::vector<Series>& series);
 
 }  // namespace attnlab::cli::svg

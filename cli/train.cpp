@@ -292,10 +292,10 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
   t->add_option("--batch-size", o.batch_size, "Pairs per batch")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
-  a->epochs =
-      t->add_option("--epochs", o.epochs,
-                    "Passes over the training data (default 10; unlimited with --max-steps)")
-          ->check(CLI::Range(0, 1000000));
+  a->epochs = t->add_option("--epochs", o.epochs,
+                            "Passes over the training data (default " +
+                                std::to_string(a->default_epochs) + "; unlimited with --max-steps)")
+                  ->check(CLI::Range(0, 1000000));
   t->add_option("--max-steps", o.max_steps,
                 "Stop after this many steps in all (0: save the initial model)")
       ->check(CLI::Range(0L, 1000000000L));
@@ -326,7 +326,7 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
 
 void finish_training_options(TrainArgs& a) {
   a.config.seed = a.opts.seed;
-  if (!a.epochs->count()) a.opts.epochs = a.opts.max_steps >= 0 ? 0 : 10;
+  if (!a.epochs->count()) a.opts.epochs = a.opts.max_steps >= 0 ? 0 : a.default_epochs;
   a.opts.tty = stderr_is_terminal();
 }
 

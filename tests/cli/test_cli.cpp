@@ -300,3 +300,36 @@ TEST_CASE("cli plot: learning curves and attention heatmaps as SVG; bad input na
   CHECK_FAILS_WITH(s.run("plot --attention m.metrics.jsonl --out x.svg"), 1, "m.metrics.jsonl");
   CHECK(!fs::exists(s / "x.svg"));
 }
+
+TEST_CASE("cli compare: both models on the same data, a report by source length") {
+  Scratch s;
+  Result r = s.run(
+      "compare --n 200 --min-len 2 --max-len 9 --embed 8 --hidden 8 --attention-hidden 8 "
+      "--batch-size 16 --epochs 1 --test-n 60 --bucket-width 4 --out cmp");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(contains(r.out, "| source length |"));
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/report.json"));
+  REQUIRE(j["models"].size() == 2);
+  CHECK(j["models"][0]["label"] == "seq2seq");
+  CHECK(j["models"][1]["label"] == "attention/additive");
+  CHECK(j["test_pairs"] == 60);
+  for (const auto& m : j["models"]) {
+    CHECK(m["steps"] == 13);  // the same budget: ceil(200 / 16) steps each
+    std::size_t pairs = 0;
+    for (const auto& b : m["by_length"]) pairs += b["sentences"].get<std::size_t>();
+    CHECK(pairs == 60);
+    CHECK(m["by_length"][0]["min_length"] == 1);
+    CHECK(m["by_length"][0]["max_length"] == 4);
+  }
+  CHECK(contains(read_bytes(s / "cmp/report.md"), "| **all** | 60 |"));
+  CHECK(contains(read_bytes(s / "cmp/comparison.svg"), "</svg>"));
+  // each model is an ordinary checkpoint
+  CHECK(s.run("eval --checkpoint cmp/seq2seq --task reverse --n 5 --max-len 9").status == 0);
+  CHECK(s.run("eval --checkpoint cmp/attention --task reverse --n 5 --max-len 9").status == 0);
+
+  s.write("pairs.tsv", "a b\tb a\nc d\td c\n");
+  CHECK_FAILS_WITH(s.run("compare --train pairs.tsv --out c2"), 2, "held-out");
+  CHECK_FAILS_WITH(s.run("compare --model seq2seq --out c2"), 2, "--model");
+  CHECK_FAILS_WITH(s.run("compare --max-steps 0 --out c2"), 2, "untrained");
+}

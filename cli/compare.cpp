@@ -120,8 +120,8 @@ void train_both(std::vector<Contestant*> both, const CompareArgs& a, const Train
     for (Contestant* c : both) {
       const double part = c->planned ? double(c->step) / c->planned : 0.0;
       least = std::min(least, part);
-      line << (line.tellp() > 0 ? "   " : "") << c->label << " [" << bar(part, 16) << "] "
-           << static_cast<int>(100 * part) << "% loss " << fixed(c->loss, 4);
+      line << (line.tellp() > 0 ? " | " : "") << c->label << " [" << bar(part, 10) << "] "
+           << static_cast<int>(100 * part) << "% " << fixed(c->loss, 4);
     }
     if (tty) {
       std::cerr << "\r\033[K" << line.str() << std::flush;
@@ -139,6 +139,7 @@ void train_both(std::vector<Contestant*> both, const CompareArgs& a, const Train
     if (c->error) std::rethrow_exception(c->error);
   for (Contestant* c : both)
     if (c->result.diverged) throw std::runtime_error(c->label + ": " + c->result.message);
+  for (Contestant* c : both) std::cerr << c->label << ": " << c->result.message << "\n";
 }
 
 // The table, as Markdown (also readable as plain text).
@@ -244,8 +245,8 @@ int run_compare(CompareArgs& a) {
   if (t.opts.max_steps >= 0)
     std::cerr << t.opts.max_steps << " steps";
   else
-    std::cerr << t.opts.epochs << " epochs";
-  std::cerr << " each, in parallel\n";
+    std::cerr << t.opts.epochs << (t.opts.epochs == 1 ? " epoch" : " epochs");
+  std::cerr << " each, in parallel (progress and smoothed training loss)\n";
   train_both({&plain, &attention}, a, d);
 
   std::size_t longest = 0;

@@ -336,7 +336,8 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
     msg << st.epoch;  // whole epochs, else how far into the next one
   else
     msg << std::fixed << std::setprecision(2) << st.epoch + double(st.batch) / per_epoch;
-  msg << " epochs, " << duration(m.elapsed()) << "; checkpoint " << o.save;
+  msg << (st.epoch == 1 && st.batch == 0 ? " epoch, " : " epochs, ") << duration(m.elapsed())
+      << "; checkpoint " << o.save;
   if (std::isfinite(st.best_valid))
     msg << "; best validation loss " << std::fixed << std::setprecision(4) << st.best_valid
         << " at step " << st.best_step << " (" << (fs::path(o.save) / "best").string() << ")";

@@ -85,12 +85,16 @@ int run_translate(const TranslateArgs& a) {
     std::vector<std::vector<std::string>> src_tokens(lines.size());
     for (std::size_t i = 0; i < lines.size(); ++i) {
       if (!lines[i].empty() && lines[i].back() == '\r') lines[i].pop_back();
-      src_tokens[i] = tokenize(c.src_tokenizer, lines[i]);
+      const std::string where = "stdin:" + std::to_string(line_no - lines.size() + i + 1);
+      try {
+        src_tokens[i] = tokenize(c.src_tokenizer, lines[i]);
+      } catch (const std::invalid_argument& e) {  // invalid UTF-8: bad data, not usage
+        throw std::runtime_error(where + ": " + e.what());
+      }
       if (src_tokens[i].empty()) continue;
       const std::size_t n = src_tokens[i].size();
       if (c.model == "attention" && c.score == "location" && n > c.max_source_length)
-        throw UsageError("stdin:" + std::to_string(line_no - lines.size() + i + 1) +
-                         ": a source of " + std::to_string(n) +
+        throw UsageError(where + ": a source of " + std::to_string(n) +
                          " tokens is longer than the location score's maximum of " +
                          std::to_string(c.max_source_length));
       src.push_back(l.src_vocab.encode(src_tokens[i]));

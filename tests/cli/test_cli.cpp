@@ -234,6 +234,8 @@ TEST_CASE("cli translate: one line out per line in, empty lines kept, attention 
   Result show = s.run("translate --checkpoint m --show-attention", "abc\n");
   CHECK(show.status == 0);
   CHECK(contains(show.err, "weight"));
+  CHECK_FAILS_WITH(s.run("translate --checkpoint m", "abc\nab\xff\n"), 1,
+                   "stdin:2: invalid UTF-8");
 }
 
 TEST_CASE("cli translate: attention from a plain seq2seq model is refused") {

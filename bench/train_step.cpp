@@ -1,7 +1,7 @@
 // Times training steps (forward + backward + Adam) of both models at a
 // realistic size, for comparison with bench/train_step_torch.py.
 //   train_step [--model attention|seq2seq] [--score NAME] [--batch B] [--src-len T]
-//              [--tgt-len T] [--embed E] [--hidden H] [--vocab V] [--steps N]
+//              [--tgt-len T] [--embed E] [--hidden H] [--vocab V] [--steps N] [--threads N]
 #include <attnlab.hpp>
 #include <chrono>
 #include <cstdio>
@@ -13,7 +13,7 @@ using namespace attnlab;
 
 int main(int argc, char** argv) {
   std::string model = "attention", score = "additive";
-  long B = 64, Tx = 25, Ty = 11, E = 32, H = 64, V = 40, steps = 20;
+  long B = 64, Tx = 25, Ty = 11, E = 32, H = 64, V = 40, steps = 20, threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const char* v = argv[i + 1];
@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
     else if (k == "--hidden") H = std::atol(v);
     else if (k == "--vocab") V = std::atol(v);
     else if (k == "--steps") steps = std::atol(v);
+    else if (k == "--threads") threads = std::atol(v);
     else { std::fprintf(stderr, "train_step: unknown option %s\n", argv[i]); return 2; }
   }
+  set_blas_threads(static_cast<int>(threads));  // as attnlab train's default
   ModelConfig c;
   c.model = model;
   c.score = score;

@@ -16,7 +16,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/svg.hpp"
+#include "cli/plot.hpp"
 #include "cli/train.hpp"
 #include "data/tasks.hpp"
 #include "models/model_io.hpp"
@@ -160,7 +160,9 @@ std::string table(const Contestant& s, const Contestant& t) {
   return os.str();
 }
 
-std::string chart_svg(const Contestant& s, const Contestant& t, const std::string& title) {
+// Accuracy and BLEU by source length; below, both models' learning curves.
+std::string chart_svg(const Contestant& s, const Contestant& t, const std::string& title,
+                      const fs::path& out) {
   svg::Chart exact;
   exact.x = 70;
   exact.y = 60;
@@ -184,9 +186,26 @@ std::string chart_svg(const Contestant& s, const Contestant& t, const std::strin
     acc.push_back(a);
     bl.push_back(b);
   }
+  std::vector<svg::Series> train, valid;
+  for (const Contestant* c : {&s, &t}) {
+    const Metrics m = read_metrics((out / (c->config.model + ".metrics.jsonl")).string());
+    train.push_back({c->label, c == &s ? "#d62728" : "#1f77b4", m.train_loss.points});
+    valid.push_back({c->label, train.back().colour, m.valid_loss.points});
+  }
+  svg::Chart train_chart = exact;
+  train_chart.y = 440;
+  train_chart.xmin = 0;
+  train_chart.x_label = "step";
+  train_chart.title = "training loss (log scale)";
+  svg::fit_log_y(train_chart, {&train[0], &train[1], &valid[0], &valid[1]});
+  svg::Chart valid_chart = train_chart;
+  valid_chart.x = bleu.x;
+  valid_chart.title = "validation loss (log scale)";
   const std::string body = svg::text(20, 24, title, "font-weight=\"bold\" font-size=\"14\"") +
-                           svg::line_chart(exact, acc) + svg::line_chart(bleu, bl);
-  return svg::document(1000, 400, body);
+                           svg::line_chart(exact, acc) + svg::line_chart(bleu, bl) +
+                           svg::line_chart(train_chart, train) +
+                           svg::line_chart(valid_chart, valid);
+  return svg::document(1000, 780, body);
 }
 
 int run_compare(CompareArgs& a) {
@@ -300,7 +319,7 @@ int run_compare(CompareArgs& a) {
   const fs::path out(a.out);
   write_file_atomically((out / "report.md").string(), md.str());
   write_file_atomically((out / "report.json").string(), report.dump(2) + "\n");
-  write_file_atomically((out / "comparison.svg").string(), chart_svg(plain, attention, title));
+  write_file_atomically((out / "comparison.svg").string(), chart_svg(plain, attention, title, out));
   std::cerr << "\nReport: " << (out / "report.md").string() << ", "
             << (out / "report.json").string() << ", picture " << (out / "comparison.svg").string()
             << "; checkpoints " << (out / "seq2seq").string() << " and "

@@ -1,6 +1,8 @@
 // attnlab plot: pictures as standalone SVG files, written without any
 // plotting library: learning curves from a training metrics log, and
 // attention heatmaps from `attnlab translate --attention`.
+#include "cli/plot.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -9,9 +11,41 @@
 #include <sstream>
 
 #include "cli/common.hpp"
-#include "cli/svg.hpp"
 
 namespace attnlab::cli {
+
+Metrics read_metrics(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  Metrics m{{"training loss", "#1f77b4", {}},
+            {"validation loss", "#d62728", {}},
+            {"token accuracy", "#2ca02c", {}},
+            {"exact accuracy", "#9467bd", {}}};
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      const double step = j.at("step").get<double>();
+      if (j.contains("loss")) m.train_loss.points.emplace_back(step, j["loss"].get<double>());
+      if (j.contains("valid_loss")) {
+        m.valid_loss.points.emplace_back(step, j["valid_loss"].get<double>());
+        m.token_accuracy.points.emplace_back(step,
+                                             100 * j.at("valid_token_accuracy").get<double>());
+        m.exact_accuracy.points.emplace_back(step,
+                                             100 * j.at("valid_exact_accuracy").get<double>());
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": not a metrics line (" +
+                               e.what() + ")");
+    }
+  }
+  if (m.train_loss.points.empty() && m.valid_loss.points.empty())
+    throw std::runtime_error(path + ": no training or validation metrics to plot");
+  return m;
+}
 
 namespace {
 
@@ -34,53 +68,21 @@ json read_json_file(const std::string& path) {
 // ---- learning curves ----
 
 std::string curves_svg(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  Series train{"training loss", "#1f77b4", {}}, valid{"validation loss", "#d62728", {}};
-  Series token{"token accuracy", "#2ca02c", {}}, exact{"exact accuracy", "#9467bd", {}};
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    json j;
-    try {
-      j = json::parse(line);
-      const double step = j.at("step").get<double>();
-      if (j.contains("loss")) train.points.emplace_back(step, j["loss"].get<double>());
-      if (j.contains("valid_loss")) {
-        valid.points.emplace_back(step, j["valid_loss"].get<double>());
-        token.points.emplace_back(step, 100 * j.at("valid_token_accuracy").get<double>());
-        exact.points.emplace_back(step, 100 * j.at("valid_exact_accuracy").get<double>());
-      }
-    } catch (const json::exception& e) {
-      throw std::runtime_error(path + ":" + std::to_string(line_no) + ": not a metrics line (" +
-                               e.what() + ")");
-    }
-  }
-  if (train.points.empty() && valid.points.empty())
-    throw std::runtime_error(path + ": no training or validation metrics to plot");
-  double lo = INFINITY, hi = 0;
-  for (const Series* s : {&train, &valid})
-    for (const auto& p : s->points)
-      if (p.second > 0) lo = std::min(lo, p.second), hi = std::max(hi, p.second);
-  if (!(lo < INFINITY)) lo = hi = 1;
+  const Metrics m = read_metrics(path);
   Chart loss;
   loss.x = 70;
   loss.y = 40;
   loss.title = "loss (log scale)";
   loss.x_label = "step";
-  loss.log_y = true;
-  loss.ymin = std::pow(10.0, std::floor(std::log10(lo)));
-  loss.ymax = std::pow(10.0, std::ceil(std::log10(hi)));
+  svg::fit_log_y(loss, {&m.train_loss, &m.valid_loss});
   Chart accuracy = loss;
   accuracy.x = 560;
   accuracy.title = "validation accuracy (%)";
   accuracy.log_y = false;
   accuracy.ymin = 0;
   accuracy.ymax = 100;
-  std::string body =
-      svg::line_chart(loss, {train, valid}) + svg::line_chart(accuracy, {token, exact});
+  std::string body = svg::line_chart(loss, {m.train_loss, m.valid_loss}) +
+                     svg::line_chart(accuracy, {m.token_accuracy, m.exact_accuracy});
   body += text(20, 385, path, "fill=\"#666\"");
   return svg::document(1000, 395, body);
 }

@@ -90,4 +90,16 @@ std::string line_chart(const Chart& c, const std::vector<Series>& series) {
   return out;
 }
 
+void fit_log_y(Chart& chart, const std::vector<const Series*>& series) {
+  double lo = INFINITY, hi = 0;
+  for (const Series* s : series)
+    for (const auto& p : s->points)
+      if (p.second > 0) lo = std::min(lo, p.second), hi = std::max(hi, p.second);
+  if (!(lo < INFINITY)) lo = hi = 1;
+  chart.log_y = true;
+  chart.ymin = std::pow(10.0, std::floor(std::log10(lo)));
+  chart.ymax = std::pow(10.0, std::ceil(std::log10(hi)));
+  if (chart.ymax <= chart.ymin) chart.ymax = 10 * chart.ymin;
+}
+
 }  // namespace attnlab::cli::svg

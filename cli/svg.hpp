@@ -31,6 +31,10 @@ struct Chart {
   bool log_y = false;
 };
 
+// Makes chart a log-scale one whose y range, whole decades, holds every
+// positive value of the series (1 to 10 when there is none).
+void fit_log_y(Chart& chart, const std::vector<const Series*>& series);
+
 // Line plots of the series in one framed chart, with ticks, and a legend in
 // a row 50 units under the chart.
 std::string line_chart(const Chart& chart, const std::vector<Series>& series);

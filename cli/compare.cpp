@@ -214,7 +214,8 @@ int run_compare(CompareArgs& a) {
   if (t.opts.max_steps == 0) throw UsageError("--max-steps 0 would compare untrained models");
   if (t.opts.max_steps < 0 && t.opts.epochs == 0)
     throw UsageError("--epochs 0 needs a --max-steps limit");
-  if (!t.task.empty()) {  // compare's own default: inputs long enough to break seq2seq
+  if (t.task == "reverse" || t.task == "sort" || t.task == "copy") {
+    // the letter tasks' lengths default to inputs long enough to break seq2seq
     if (t.max_len == 0) t.max_len = 30;
     if (t.min_len == 0) t.min_len = std::min<std::size_t>(3, t.max_len);
   }
@@ -252,10 +253,13 @@ int run_compare(CompareArgs& a) {
   fs::create_directories(a.out, ec);
   if (ec) throw std::runtime_error(a.out + ": cannot create the directory (" + ec.message() + ")");
 
-  const std::string what = t.task.empty()
-                               ? d.train_name
-                               : "task " + t.task + ", lengths " + std::to_string(t.min_len) +
-                                     ".." + std::to_string(t.max_len);
+  std::string what = d.train_name;
+  if (!t.task.empty()) {
+    const TaskInfo& info = task_info(t.task);
+    const std::size_t lo = t.min_len ? t.min_len : info.default_min_len,
+                      hi = t.max_len ? t.max_len : info.default_max_len;
+    if (hi) what += ", lengths " + std::to_string(lo) + ".." + std::to_string(hi);
+  }
   std::cerr << "attnlab compare: " << what << "; " << d.train.size() << " training pairs, "
             << d.valid.size() << " validation, " << test.size() << " held-out test pairs\n"
             << "  " << plain.label << ": " << plain.parameters << " parameters\n"
@@ -337,6 +341,16 @@ void add_subcommand_compare(CLI::App& app) {
   a->train.valid_n = 500;
   a->train.default_epochs = 5;
   add_training_options(c, a->train, false);
+  // compare's own defaults, and no --threads: each model trains on one core
+  c->get_option("--task")->description(
+      "A built-in task (default reverse): dates, reverse, sort, "
+      "copy, addition");
+  c->get_option("--min-len")->description("Task: shortest sequence (reverse, sort, copy: 3)");
+  c->get_option("--max-len")->description("Task: longest sequence (reverse, sort, copy: 30)");
+  c->get_option("--valid-n")
+      ->description("Task: size of the validation set")
+      ->capture_default_str();
+  c->remove_option(c->get_option("--threads"));
   c->add_option("--out", a->out, "Directory for both checkpoints and the report")
       ->capture_default_str();
   c->add_option("--test", a->test_file, "Held-out pairs to judge on (default: a task's own)")

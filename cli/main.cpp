@@ -17,12 +17,12 @@ int main(int argc, char** argv) {
     for (const CLI::App* sub : a->get_subcommands()) name += " " + sub->get_name();
     return name + ": " + e.what() + "\n(run '" + name + " --help' for the options)\n";
   });
+  attnlab::cli::add_subcommand_compare(app);
   attnlab::cli::add_subcommand_train(app);
   attnlab::cli::add_subcommand_eval(app);
   attnlab::cli::add_subcommand_translate(app);
   attnlab::cli::add_subcommand_data(app);
   attnlab::cli::add_subcommand_plot(app);
-  attnlab::cli::add_subcommand_compare(app);
   // CLI11 would only say "a subcommand is required": name the stranger.
   bool known = argc < 2 || argv[1][0] == '-';
   for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];

@@ -330,6 +330,12 @@ TEST_CASE("cli compare: both models on the same data, a report by source length"
   CHECK(s.run("eval --checkpoint cmp/seq2seq --task reverse --n 5 --max-len 9").status == 0);
   CHECK(s.run("eval --checkpoint cmp/attention --task reverse --n 5 --max-len 9").status == 0);
 
+  // tasks without letter lengths keep their own defaults
+  Result dates = s.run("compare --task dates --n 60 --embed 8 --hidden 8 --attention-hidden 8 "
+                       "--epochs 1 --test-n 20 --valid-n 20 --out dates");
+  INFO(dates.err);
+  CHECK(dates.status == 0);
+
   s.write("pairs.tsv", "a b\tb a\nc d\td c\n");
   CHECK_FAILS_WITH(s.run("compare --train pairs.tsv --out c2"), 2, "held-out");
   CHECK_FAILS_WITH(s.run("compare --model seq2seq --out c2"), 2, "--model");

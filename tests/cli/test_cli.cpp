@@ -48,10 +48,6 @@ const std::string kTiny =
     "--task reverse --n 200 --max-len 6 --embed 8 --hidden 8 --attention-hidden 8 "
     "--batch-size 16 --quiet ";
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
 }  // namespace
 
 #define CHECK_FAILS_WITH(result, code, text) \
@@ -234,8 +230,7 @@ TEST_CASE("cli translate: one line out per line in, empty lines kept, attention 
   Result show = s.run("translate --checkpoint m --show-attention", "abc\n");
   CHECK(show.status == 0);
   CHECK(contains(show.err, "weight"));
-  CHECK_FAILS_WITH(s.run("translate --checkpoint m", "abc\nab\xff\n"), 1,
-                   "stdin:2: invalid UTF-8");
+  CHECK_FAILS_WITH(s.run("translate --checkpoint m", "abc\nab\xff\n"), 1, "stdin:2: invalid UTF-8");
 }
 
 TEST_CASE("cli translate: attention from a plain seq2seq model is refused") {
@@ -331,8 +326,9 @@ TEST_CASE("cli compare: both models on the same data, a report by source length"
   CHECK(s.run("eval --checkpoint cmp/attention --task reverse --n 5 --max-len 9").status == 0);
 
   // tasks without letter lengths keep their own defaults
-  Result dates = s.run("compare --task dates --n 60 --embed 8 --hidden 8 --attention-hidden 8 "
-                       "--epochs 1 --test-n 20 --valid-n 20 --out dates");
+  Result dates = s.run(
+      "compare --task dates --n 60 --embed 8 --hidden 8 --attention-hidden 8 "
+      "--epochs 1 --test-n 20 --valid-n 20 --out dates");
   INFO(dates.err);
   CHECK(dates.status == 0);
 

@@ -24,13 +24,10 @@ namespace attnlab {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
 using test::read_bytes;
 using test::TempDir;
 using test::write_bytes;
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 // Writes bytes to a file in tmp and reads it back.
 ReadResult read_text(const TempDir& tmp, const std::string& bytes, ReadOptions opts = {}) {

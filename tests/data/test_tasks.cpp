@@ -162,10 +162,6 @@ bool valid_number(const std::string& s) {
          (s.size() == 1 || s[0] != '0');
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
 }  // namespace
 
 TEST_CASE("tasks: the list is sorted by name, char-tokenized, with its defaults") {
@@ -352,33 +348,33 @@ TEST_CASE("tasks: an unknown task is refused listing the known ones") {
 
 TEST_CASE("tasks: bad options are refused naming the option") {
   TaskOptions opts;
-  CHECK(contains(test::error_message<std::invalid_argument>([&] { make_task("copy", 0, 1); }),
-                 "--n"));
+  CHECK(test::contains(test::error_message<std::invalid_argument>([&] { make_task("copy", 0, 1); }),
+                       "--n"));
   opts.min_len = 6;
   opts.max_len = 5;
-  CHECK(contains(
+  CHECK(test::contains(
       test::error_message<std::invalid_argument>([&] { make_task("reverse", 10, 1, opts); }),
       "--min-len 6 is above --max-len 5"));
   opts = {};
   opts.max_len = 2;  // below the default minimum 3
-  CHECK(
-      contains(test::error_message<std::invalid_argument>([&] { make_task("sort", 10, 1, opts); }),
-               "--min-len"));
+  CHECK(test::contains(
+      test::error_message<std::invalid_argument>([&] { make_task("sort", 10, 1, opts); }),
+      "--min-len"));
   opts = {};
   opts.min_len = 5;  // above addition's default maximum 4
-  CHECK(contains(
+  CHECK(test::contains(
       test::error_message<std::invalid_argument>([&] { make_task("addition", 10, 1, opts); }),
       "--max-len"));
   opts = {};
   opts.max_len = 1000000;
-  CHECK(
-      contains(test::error_message<std::invalid_argument>([&] { make_task("copy", 10, 1, opts); }),
-               "--max-len"));
+  CHECK(test::contains(
+      test::error_message<std::invalid_argument>([&] { make_task("copy", 10, 1, opts); }),
+      "--max-len"));
   opts = {};
   opts.min_len = 3;
-  CHECK(
-      contains(test::error_message<std::invalid_argument>([&] { make_task("dates", 10, 1, opts); }),
-               "--min-len"));
+  CHECK(test::contains(
+      test::error_message<std::invalid_argument>([&] { make_task("dates", 10, 1, opts); }),
+      "--min-len"));
   // Defaults, and one side given with the other defaulted, are fine.
   opts = {};
   opts.max_len = 3;

@@ -16,13 +16,10 @@ namespace attnlab {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
 using test::read_bytes;
 using test::TempDir;
 using test::write_bytes;
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 const std::string specials_text = "<pad>\n<unk>\n<sos>\n<eos>\n";
 

@@ -20,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::contains;
 using test::read_bytes;
 using test::TempDir;
 using test::write_bytes;
@@ -29,10 +30,6 @@ std::string hex_bytes(const std::string& hex) {
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
     out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   return out;
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 
 bool bit_equal(const Array<float>& a, const Array<float>& b) {

@@ -26,6 +26,10 @@ bool all_close(const A& a, const B& b, double rtol = 1e-9, double atol = 1e-12) 
   return a.shape() == b.shape() && xt::allclose(a, b, rtol, atol);
 }
 
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
 // The message of the exception of type E that f throws; "" and a failed
 // check when f throws nothing.
 template <class E, class F>

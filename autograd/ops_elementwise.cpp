@@ -2,6 +2,7 @@
 // by mask, and dropout.
 #include <cmath>
 
+#include "autograd/fast_math.hpp"
 #include "autograd/ops_detail.hpp"
 
 namespace attnlab {
@@ -66,7 +67,11 @@ Var<T> sqrt(const Var<T>& x) {
 
 template <class T>
 Var<T> tanh(const Var<T>& x) {
-  return detail::record<T>("tanh", Array<T>(xt::tanh(x.value())), {x}, [](Node<T>& y) {
+  Array<T> v = Array<T>::from_shape(x.shape());
+  const T* xp = x.value().data();
+  T* vp = v.data();
+  for (std::size_t k = 0; k < v.size(); ++k) vp[k] = detail::fast_tanh(xp[k]);
+  return detail::record<T>("tanh", std::move(v), {x}, [](Node<T>& y) {
     y.inputs[0]->accumulate(Array<T>((T(1) - y.value() * y.value()) * y.grad()));
   });
 }

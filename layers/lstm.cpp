@@ -7,6 +7,7 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xview.hpp>
 
+#include "autograd/fast_math.hpp"
 #include "layers/init.hpp"
 
 namespace attnlab {
@@ -44,14 +45,15 @@ Var<T> lstm_gates(const Var<T>& pre, const Var<T>& h, const Var<T>& c, const Mas
                                 shape_str(keep.shape()) +
                                 " do not fit (want [B, 4H], [B, H], [B, H], [B] or [])");
   const std::size_t B = ps[0], H = ps[1] / 4;
-  const bool has_keep = keep.dimension() == 1;      // a default Mask is 0-d: no row kept
-  Array<T> act = Array<T>::from_shape({B, 4 * H});  // s(i), s(f), tanh(g), s(o)
+  const bool has_keep = keep.dimension() == 1;  // a default Mask is 0-d: no row kept
+  // s(i), s(f), tanh(g), s(o), and tanh(c') for the backward pass
+  Array<T> act = Array<T>::from_shape({B, 5 * H});
   Array<T> y = Array<T>::from_shape({B, 2 * H});
   for (std::size_t b = 0; b < B; ++b) {
     const T* p = pre.value().data() + b * 4 * H;
     const T* hp = h.value().data() + b * H;
     const T* cp = c.value().data() + b * H;
-    T* a = act.data() + b * 4 * H;
+    T* a = act.data() + b * 5 * H;
     T* hy = y.data() + b * 2 * H;
     T* cy = hy + H;
     if (has_keep && keep(b)) {
@@ -59,12 +61,14 @@ Var<T> lstm_gates(const Var<T>& pre, const Var<T>& h, const Var<T>& c, const Mas
       std::copy_n(cp, H, cy);
       continue;
     }
+    // three loops: the tanh ones vectorise, the sigmoids call exp
+    for (std::size_t j = 0; j < H; ++j) a[2 * H + j] = detail::fast_tanh(p[2 * H + j]);
+    for (std::size_t j = 0; j < H; ++j)
+      a[j] = sigm(p[j]), a[H + j] = sigm(p[H + j]), a[3 * H + j] = sigm(p[3 * H + j]);
     for (std::size_t j = 0; j < H; ++j) {
-      const T i = sigm(p[j]), f = sigm(p[H + j]), g = std::tanh(p[2 * H + j]),
-              o = sigm(p[3 * H + j]);
-      a[j] = i, a[H + j] = f, a[2 * H + j] = g, a[3 * H + j] = o;
-      cy[j] = f * cp[j] + i * g;
-      hy[j] = o * std::tanh(cy[j]);
+      cy[j] = a[H + j] * cp[j] + a[j] * a[2 * H + j];
+      a[4 * H + j] = detail::fast_tanh(cy[j]);
+      hy[j] = a[3 * H + j] * a[4 * H + j];
     }
   }
   return detail::record<T>("lstm_gates", std::move(y), {pre, h, c},
@@ -83,12 +87,11 @@ Var<T> lstm_gates(const Var<T>& pre, const Var<T>& h, const Var<T>& c, const Mas
                                  for (std::size_t j = 0; j < H && dc; ++j) dc[b * H + j] += dcy[j];
                                  continue;
                                }
-                               const T* a = act.data() + b * 4 * H;
-                               const T* cy = y.value().data() + b * 2 * H + H;
+                               const T* a = act.data() + b * 5 * H;
                                const T* cp = c.value().data() + b * H;
                                for (std::size_t j = 0; j < H; ++j) {
                                  const T i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
-                                 const T tc = std::tanh(cy[j]);
+                                 const T tc = a[4 * H + j];
                                  const T dct = dcy[j] + dhy[j] * o * (T(1) - tc * tc);
                                  if (dpre) {
                                    T* d = dpre + b * 4 * H;

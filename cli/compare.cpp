@@ -48,6 +48,7 @@ struct Contestant {
   TrainResult result;
   double seconds = 0.0;
   std::exception_ptr error;
+  std::size_t judged_step = 0;  // the step of the weights judged
   EvalResult eval;
   std::vector<LengthBucket> buckets;
 };
@@ -276,6 +277,15 @@ int run_compare(CompareArgs& a) {
   for (const Example& e : test) longest = std::max(longest, e.src.size());
   const std::size_t width = a.bucket ? a.bucket : std::max<std::size_t>(1, (longest + 5) / 6);
   for (Contestant* c : {&plain, &attention}) {
+    // Each model is judged at its best validation loss within the budget, as
+    // a user would pick it (DIR/MODEL/best), not wherever the last step left it.
+    const fs::path best = fs::path(a.out) / c->config.model / "best";
+    if (c->result.state.best_step > 0 && fs::exists(best / "config.json")) {
+      c->model = load_model<float>(best.string()).model;
+      c->judged_step = c->result.state.best_step;
+    } else {
+      c->judged_step = c->result.state.step;
+    }
     std::vector<SentenceResult> each;
     c->eval = evaluate(*c->model, test, d.tgt_vocab, EvalOptions{}, &each);
     c->buckets = by_source_length(each, test, d.tgt_vocab, width);
@@ -287,10 +297,12 @@ int run_compare(CompareArgs& a) {
      << "Both models trained on the same " << d.train.size()
      << " pairs in the same batches with the same budget; judged on " << test.size()
      << " held-out pairs by greedy decoding.\n\n"
-     << "| model | parameters | training time | validation loss | test loss |\n"
-     << "|---|---|---|---|---|\n";
+     << "Each model is judged at its lowest validation loss.\n\n"
+     << "| model | parameters | training time | judged at step | validation loss | test loss |\n"
+     << "|---|---|---|---|---|---|\n";
   for (const Contestant* c : {&plain, &attention})
     md << "| " << c->label << " | " << c->parameters << " | " << fixed(c->seconds, 0) << " s | "
+       << c->judged_step << " of " << c->result.state.step << " | "
        << (std::isfinite(c->result.state.best_valid) ? fixed(c->result.state.best_valid, 4) : "-")
        << " | " << fixed(c->eval.loss, 4) << " |\n";
   md << "\n" << table(plain, attention);
@@ -306,6 +318,7 @@ int run_compare(CompareArgs& a) {
                      {"parameters", c->parameters},
                      {"seconds", c->seconds},
                      {"steps", c->result.state.step},
+                     {"judged_step", c->judged_step},
                      {"loss", c->eval.loss},
                      {"token_accuracy", c->eval.token_accuracy},
                      {"exact_accuracy", c->eval.exact_accuracy},

@@ -22,9 +22,10 @@ namespace attnlab {
 //   writing token t, and its weights show a clean anti-diagonal.
 // "sort": the same inputs -> the letters sorted ("dbca" -> "abcd"). Output
 //   position and input position are unrelated: attention must find the next
-//   smallest letter by content, not by position. A control as much as a
-//   test: the output depends only on the letter counts, which fit in one
-//   vector, so plain seq2seq keeps up with attention here (BENCHMARKS.md).
+//   smallest letter by content, not by position. The output depends only on
+//   the letter counts, which fit in one vector, so plain seq2seq degrades
+//   far more gently here than on "reverse", and unevenly from run to run
+//   (BENCHMARKS.md).
 // "addition": "A+B" -> the decimal sum, where A and B each have a digit
 //   count uniform in [min_len, max_len] (default 1..4), are uniform among the
 //   numbers with that many digits, and have no leading zeros (except "0").

@@ -4,7 +4,7 @@
 # reversal task (inputs of 3 to 30 letters) with the same budget, then judged
 # on held-out inputs by length. Plain seq2seq breaks as inputs grow; attention
 # does not (Bahdanau et al. 2014). Then the attention model's alignment on a
-# long input: an anti-diagonal. About 3 minutes on 2 cores.
+# long input: an anti-diagonal. About 2 minutes on 2 cores.
 # Usage: scripts/demo.sh [extra 'attnlab compare' options, e.g. --task sort]
 set -euo pipefail
 cd "$(dirname "$0")/.."

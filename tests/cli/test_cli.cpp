@@ -313,6 +313,7 @@ TEST_CASE("cli compare: both models on the same data, a report by source length"
   CHECK(j["test_pairs"] == 60);
   for (const auto& m : j["models"]) {
     CHECK(m["steps"] == 13);  // the same budget: ceil(200 / 16) steps each
+    CHECK(m["judged_step"] == 13);  // one epoch, one validation: the last step is the best
     std::size_t pairs = 0;
     for (const auto& b : m["by_length"]) pairs += b["sentences"].get<std::size_t>();
     CHECK(pairs == 60);

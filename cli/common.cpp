@@ -11,19 +11,28 @@
 
 namespace attnlab::cli {
 
-int guarded(const std::string& command, const std::function<int()>& body) {
-  try {
-    return body();
-  } catch (const UsageError& e) {
-    std::cerr << "attnlab " << command << ": " << e.what() << "\n";
-    return 2;
-  } catch (const std::invalid_argument& e) {  // a value the library refused
-    std::cerr << "attnlab " << command << ": " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {  // files, checkpoints, data
-    std::cerr << "attnlab " << command << ": " << e.what() << "\n";
-    return 1;
-  }
+void on_run(CLI::App* command, std::function<int()> body) {
+  command->callback([command, body = std::move(body)] {
+    int status = 0;
+    try {
+      status = body();
+    } catch (const std::invalid_argument& e) {  // UsageError, or a value the library refused
+      std::cerr << "attnlab " << command->get_name() << ": " << e.what() << "\n";
+      status = 2;
+    } catch (const std::exception& e) {  // files, checkpoints, data
+      std::cerr << "attnlab " << command->get_name() << ": " << e.what() << "\n";
+      status = 1;
+    }
+    if (status) std::exit(status);
+  });
+}
+
+void check_source_length(const ModelConfig& c, std::size_t n, const std::string& where,
+                         const std::string& hint) {
+  if (c.model != "attention" || c.score != "location" || n <= c.max_source_length) return;
+  throw UsageError(where + ": a source of " + std::to_string(n) +
+                   " tokens is longer than the location score's maximum of " +
+                   std::to_string(c.max_source_length) + hint);
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "data/corpus.hpp"
+#include "models/config.hpp"
 
 namespace attnlab::cli {
 
@@ -17,9 +18,14 @@ struct UsageError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// Runs a subcommand, turning every error into one line on stderr
-// ("attnlab CMD: message") and an exit status: 2 for usage, 1 otherwise.
-int guarded(const std::string& command, const std::function<int()>& body);
+// Makes body the command's action, turning every error into one line on
+// stderr ("attnlab CMD: message") and an exit status: 2 for usage, 1 otherwise.
+void on_run(CLI::App* command, std::function<int()> body);
+
+// Refuses a source of n tokens that c's location score cannot attend over,
+// naming where it is (FILE:LINE) and adding hint to the message.
+void check_source_length(const ModelConfig& c, std::size_t n, const std::string& where,
+                         const std::string& hint = "");
 
 bool stderr_is_terminal();
 

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -234,11 +233,7 @@ int run_compare(CompareArgs& a) {
                                            t.config.tgt_tokenizer, d.src_vocab, d.tgt_vocab);
   filter_by_length(test, t.max_src_len, t.max_tgt_len);
   if (test.empty()) throw UsageError("no held-out pairs to compare the models on");
-  for (const Example& e : test)
-    if (t.config.score == "location" && e.src.size() > t.config.max_source_length)
-      throw UsageError("a held-out source of " + std::to_string(e.src.size()) +
-                       " tokens is longer than the location score's maximum of " +
-                       std::to_string(t.config.max_source_length));
+  for (const Example& e : test) check_source_length(t.config, e.src.size(), "held-out pairs");
 
   Contestant plain, attention;
   plain.config = attention.config = t.config;
@@ -373,13 +368,12 @@ void add_subcommand_compare(CLI::App& app) {
       ->check(CLI::Range(1, 10000000));
   c->add_option("--bucket-width", a->bucket, "Source lengths per row (0: about six rows)")
       ->check(CLI::Range(0, 100000));
-  c->callback([a, c] {
+  on_run(c, [a, c] {
     // --train FILE replaces the default task
     if (c->get_option("--train")->count() && !c->get_option("--task")->count())
       a->train.task.clear();
     finish_training_options(a->train);
-    const int rc = guarded("compare", [&] { return run_compare(*a); });
-    if (rc) std::exit(rc);
+    return run_compare(*a);
   });
 }
 

@@ -43,10 +43,7 @@ void add_subcommand_data(CLI::App& app) {
   d->add_option("--max-len", a->max_len, "Longest sequence (0: the task's default)");
   d->add_option("--out", a->out, "Output file ('-': standard output)")->capture_default_str();
   d->add_flag("--list", a->list, "List the tasks");
-  d->callback([a] {
-    const int rc = guarded("data", [&] { return run_data(*a); });
-    if (rc) std::exit(rc);
-  });
+  on_run(d, [a] { return run_data(*a); });
 }
 
 }  // namespace attnlab::cli

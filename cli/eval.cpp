@@ -40,12 +40,9 @@ int run_eval(const EvalArgs& a) {
   const std::vector<Example> data =
       encode_pairs(pairs, c.src_tokenizer, c.tgt_tokenizer, l.src_vocab, l.tgt_vocab);
   for (std::size_t i = 0; i < data.size(); ++i)
-    if (c.model == "attention" && c.score == "location" && data[i].src.size() > c.max_source_length)
-      throw UsageError((a.task.empty() ? a.data : "task " + a.task) + ":" +
-                       std::to_string(pairs[i].line ? pairs[i].line : i + 1) + ": a source of " +
-                       std::to_string(data[i].src.size()) +
-                       " tokens is longer than the location score's maximum of " +
-                       std::to_string(c.max_source_length));
+    check_source_length(c, data[i].src.size(),
+                        (a.task.empty() ? a.data : "task " + a.task) + ":" +
+                            std::to_string(pairs[i].line ? pairs[i].line : i + 1));
   std::vector<SentenceResult> each;
   EvalOptions eo;
   eo.batch_size = a.batch_size;
@@ -123,10 +120,7 @@ void add_subcommand_eval(CLI::App& app) {
   e->add_option("--threads", a->threads, "BLAS threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  e->callback([a] {
-    const int rc = guarded("eval", [&] { return run_eval(*a); });
-    if (rc) std::exit(rc);
-  });
+  on_run(e, [a] { return run_eval(*a); });
 }
 
 }  // namespace attnlab::cli

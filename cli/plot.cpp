@@ -162,10 +162,7 @@ void add_subcommand_plot(CLI::App& app) {
   p->add_option("--attention", a->attention, "Attention written by 'attnlab translate --attention'")
       ->check(CLI::ExistingFile);
   p->add_option("--out", a->out, "The SVG file to write")->required();
-  p->callback([a] {
-    const int rc = guarded("plot", [&] { return run_plot(*a); });
-    if (rc) std::exit(rc);
-  });
+  on_run(p, [a] { return run_plot(*a); });
 }
 
 }  // namespace attnlab::cli

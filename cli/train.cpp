@@ -50,16 +50,11 @@ void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::s
 // Refuses a source longer than a location score can attend over, naming it.
 void check_source_lengths(const std::vector<TextPair>& pairs, const std::string& where,
                           const ModelConfig& c) {
-  if (c.model != "attention" || c.score != "location") return;
-  for (const TextPair& p : pairs) {
-    const std::size_t n = tokenize(c.src_tokenizer, p.src).size();
-    if (n > c.max_source_length)
-      throw UsageError(where + (p.line ? ":" + std::to_string(p.line) : std::string()) +
-                       ": a source of " + std::to_string(n) +
-                       " tokens is longer than the location score's maximum of " +
-                       std::to_string(c.max_source_length) +
-                       " (raise --max-source-length, or drop long pairs with --max-src-len)");
-  }
+  if (c.model != "attention" || c.score != "location") return;  // no need to tokenize
+  for (const TextPair& p : pairs)
+    check_source_length(c, tokenize(c.src_tokenizer, p.src).size(),
+                        where + (p.line ? ":" + std::to_string(p.line) : std::string()),
+                        " (raise --max-source-length, or drop long pairs with --max-src-len)");
 }
 
 int run_train(TrainArgs& a) {
@@ -342,10 +337,9 @@ void add_subcommand_train(CLI::App& app) {
                 "Continue this checkpoint's training exactly where it stopped")
       ->check(CLI::ExistingDirectory);
   t->add_flag("--quiet", a->opts.quiet, "Only the final line");
-  t->callback([a] {
+  on_run(t, [a] {
     finish_training_options(*a);
-    const int rc = guarded("train", [&] { return run_train(*a); });
-    if (rc) std::exit(rc);
+    return run_train(*a);
   });
 }
 

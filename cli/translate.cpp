@@ -92,11 +92,7 @@ int run_translate(const TranslateArgs& a) {
         throw std::runtime_error(where + ": " + e.what());
       }
       if (src_tokens[i].empty()) continue;
-      const std::size_t n = src_tokens[i].size();
-      if (c.model == "attention" && c.score == "location" && n > c.max_source_length)
-        throw UsageError(where + ": a source of " + std::to_string(n) +
-                         " tokens is longer than the location score's maximum of " +
-                         std::to_string(c.max_source_length));
+      check_source_length(c, src_tokens[i].size(), where);
       src.push_back(l.src_vocab.encode(src_tokens[i]));
       which.push_back(i);
     }
@@ -179,10 +175,7 @@ void add_subcommand_translate(CLI::App& app) {
   t->add_option("--threads", a->threads, "BLAS threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  t->callback([a] {
-    const int rc = guarded("translate", [&] { return run_translate(*a); });
-    if (rc) std::exit(rc);
-  });
+  on_run(t, [a] { return run_translate(*a); });
 }
 
 }  // namespace attnlab::cli

@@ -90,6 +90,9 @@ Var<T> linear(const Var<T>& x, const Var<T>& W);
 
 // How many threads BLAS may use (OpenBLAS); 1 is fastest for small models.
 void set_blas_threads(int n);
+// Floating-point operations (2 m n k per product) of every matrix product
+// since the program started, on all threads: for benchmarks.
+std::uint64_t gemm_flops();
 
 // ---- reductions ----
 // y = sum of all x (shape [])          dx += dy (broadcast)

@@ -31,12 +31,19 @@ Shape broadcast_shapes(const char* op, const SA& a, const SB& b) {
   return out;
 }
 
-// A strided-view selector picking [start, stop) along `axis`, all elsewhere.
-inline xt::xstrided_slice_vector axis_range(std::size_t ndim, std::size_t axis, std::size_t start,
-                                            std::size_t stop) {
-  xt::xstrided_slice_vector sv(ndim, xt::all());
-  sv[axis] = xt::range(start, stop);
-  return sv;
+// A row-major array seen along one axis: `outer` blocks, each `n` entries
+// of `inner` contiguous elements. Slices and concatenations along the axis
+// are then one contiguous copy per block, not an element-wise strided walk.
+struct AxisBlocks {
+  std::size_t outer = 1, n = 1, inner = 1;
+};
+template <class S>
+AxisBlocks axis_blocks(const S& shape, std::size_t axis) {
+  AxisBlocks b;
+  for (std::size_t d = 0; d < axis; ++d) b.outer *= shape[d];
+  b.n = shape[axis];
+  for (std::size_t d = axis + 1; d < shape.size(); ++d) b.inner *= shape[d];
+  return b;
 }
 
 [[noreturn]] inline void shape_error(const char* op, const std::string& what) {

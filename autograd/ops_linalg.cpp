@@ -3,20 +3,34 @@
 // buffers instead of materialising transposes or temporaries.
 #include <cblas.h>
 
+#include <atomic>
+
 #include "autograd/ops_detail.hpp"
 
 namespace attnlab {
 
+namespace {
+std::atomic<std::uint64_t> flops{0};
+}
+
+std::uint64_t gemm_flops() { return flops.load(std::memory_order_relaxed); }
+
 namespace detail {
+
+inline void count(int m, int n, int k) {
+  flops.fetch_add(2ull * m * n * k, std::memory_order_relaxed);
+}
 
 // C = alpha * op(A) op(B) + beta * C, row-major; op(X) is X or X^T.
 inline void gemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* A, const float* B,
                  float beta, float* C) {
+  count(m, n, k);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, alpha, A, ta ? m : k, B, tb ? k : n, beta, C, n);
 }
 inline void gemm(bool ta, bool tb, int m, int n, int k, double alpha, const double* A,
                  const double* B, double beta, double* C) {
+  count(m, n, k);
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
               k, alpha, A, ta ? m : k, B, tb ? k : n, beta, C, n);
 }

@@ -81,16 +81,23 @@ Var<T> concat(const std::vector<Var<T>>& xs, int axis) {
   }
   for (const Var<T>& x : xs) offsets.push_back(offsets.back() + x.shape()[ax]);
   s[ax] = offsets.back();
+  const detail::AxisBlocks yb = detail::axis_blocks(s, ax);
   Array<T> y = Array<T>::from_shape(s);
-  for (std::size_t i = 0; i < xs.size(); ++i)
-    xt::strided_view(y, detail::axis_range(s.size(), ax, offsets[i], offsets[i + 1])) =
-        xs[i].value();
-  return detail::record<T>("concat", std::move(y), xs, [ax, offsets](Node<T>& y) {
-    const std::size_t nd = y.value().dimension();
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const std::size_t len = (offsets[i + 1] - offsets[i]) * yb.inner;
+    const T* x = xs[i].value().data();
+    for (std::size_t o = 0; o < yb.outer; ++o)
+      std::copy_n(x + o * len, len, y.data() + (o * yb.n + offsets[i]) * yb.inner);
+  }
+  return detail::record<T>("concat", std::move(y), xs, [offsets, yb](Node<T>& y) {
     for (std::size_t i = 0; i < y.inputs.size(); ++i) {
-      if (!y.inputs[i]->requires_grad) continue;
-      y.inputs[i]->accumulate(Array<T>(
-          xt::strided_view(y.grad(), detail::axis_range(nd, ax, offsets[i], offsets[i + 1]))));
+      Node<T>& x = *y.inputs[i];
+      if (!x.requires_grad) continue;
+      const std::size_t len = (offsets[i + 1] - offsets[i]) * yb.inner;
+      Array<T> dx = Array<T>::from_shape(x.value().shape());
+      for (std::size_t o = 0; o < yb.outer; ++o)
+        std::copy_n(y.grad().data() + (o * yb.n + offsets[i]) * yb.inner, len, dx.data() + o * len);
+      x.accumulate(std::move(dx));
     }
   });
 }
@@ -105,13 +112,21 @@ Var<T> slice(const Var<T>& x, int axis, long start, long stop) {
     detail::shape_error("slice", "[" + std::to_string(start) + ", " + std::to_string(stop) +
                                      ") is out of range for axis " + std::to_string(axis) + " of " +
                                      shape_str(x.shape()));
-  const auto sv =
-      detail::axis_range(x.dim(), ax, static_cast<std::size_t>(b), static_cast<std::size_t>(e));
-  Array<T> y = xt::strided_view(x.value(), sv);
-  return detail::record<T>("slice", std::move(y), {x}, [sv](Node<T>& y) {
-    Node<T>& x = *y.inputs[0];
-    auto view = xt::strided_view(x.grad_buffer(), sv);
-    view += y.grad();
+  const detail::AxisBlocks xb = detail::axis_blocks(x.shape(), ax);
+  const std::size_t from = static_cast<std::size_t>(b) * xb.inner;
+  const std::size_t len = static_cast<std::size_t>(e - b) * xb.inner;
+  Shape ys(x.shape().begin(), x.shape().end());
+  ys[ax] = static_cast<std::size_t>(e - b);
+  Array<T> y = Array<T>::from_shape(ys);
+  for (std::size_t o = 0; o < xb.outer; ++o)
+    std::copy_n(x.value().data() + o * xb.n * xb.inner + from, len, y.data() + o * len);
+  return detail::record<T>("slice", std::move(y), {x}, [xb, from, len](Node<T>& y) {
+    T* dx = y.inputs[0]->grad_buffer().data();
+    const T* dy = y.grad().data();
+    for (std::size_t o = 0; o < xb.outer; ++o) {
+      T* d = dx + o * xb.n * xb.inner + from;
+      for (std::size_t k = 0; k < len; ++k) d[k] += dy[o * len + k];
+    }
   });
 }
 

@@ -1,11 +1,35 @@
 // The tape, its nodes and handles, and backward().
 #include "autograd/tape.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <xtensor/xreducer.hpp>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <xtensor/xview.hpp>
 
 namespace attnlab {
+
+namespace {
+
+// Every training step allocates and frees the same large arrays. By default
+// glibc maps each block over 128 KiB fresh from the kernel and hands freed
+// memory back, so every step faults all its pages in again; on virtual
+// machines that was two thirds of a step (BENCHMARKS.md). The library keeps
+// freed memory in the process instead, so steady-state steps fault nothing.
+// This runs once, when the library is loaded (tape.cpp is always linked).
+[[maybe_unused]] const bool allocator_keeps_memory = [] {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's ceiling: larger is refused
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  // one arena: a thread's own arena frees whole 64 MiB heaps back to the kernel
+  mallopt(M_ARENA_MAX, 1);
+#endif
+  return true;
+}();
+
+}  // namespace
 
 template <class T>
 Parameter<T>::Parameter(std::string n, Array<T> v)
@@ -43,7 +67,8 @@ Array<T> unbroadcast(const Array<T>& g, const typename Array<T>::shape_type& sha
 template <class T>
 Array<T>& Node<T>::grad_buffer() {
   if (!grad_ready_) {
-    *grad_ = xt::zeros<T>(value().shape());
+    grad_->resize(value().shape());
+    std::fill(grad_->begin(), grad_->end(), T(0));
     grad_ready_ = true;
   }
   return *grad_;

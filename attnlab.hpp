@@ -22,4 +22,5 @@
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
 #include "training/evaluate.hpp"
+#include "training/parallel.hpp"
 #include "training/trainer.hpp"

@@ -8,6 +8,7 @@
 
 #include "data/vocab.hpp"
 #include "models/checkpoint.hpp"
+#include "training/parallel.hpp"
 
 namespace attnlab::cli {
 
@@ -36,6 +37,14 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+void add_threads_option(CLI::App* command, std::size_t& threads) {
+  set_blas_threads(1);
+  threads = default_threads();
+  command->add_option("--threads", threads, "Threads, each taking a share of every batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+}
 
 std::vector<TextPair> read_pairs(const std::string& path, bool skip_bad_lines) {
   ReadResult r = read_tsv(path, ReadOptions{skip_bad_lines});

@@ -29,6 +29,10 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
 
 bool stderr_is_terminal();
 
+// --threads: each thread takes a share of every batch (one BLAS thread each).
+// Also sets BLAS to one thread: the program's parallelism is its own.
+void add_threads_option(CLI::App* command, std::size_t& threads);
+
 // Pairs from a source<TAB>target file, saying on stderr how many bad lines
 // were skipped (with --skip-bad-lines).
 std::vector<TextPair> read_pairs(const std::string& path, bool skip_bad_lines);

@@ -20,6 +20,7 @@
 #include "data/tasks.hpp"
 #include "models/model_io.hpp"
 #include "training/evaluate.hpp"
+#include "training/parallel.hpp"
 
 namespace attnlab::cli {
 
@@ -210,7 +211,8 @@ std::string chart_svg(const Contestant& s, const Contestant& t, const std::strin
 
 int run_compare(CompareArgs& a) {
   TrainArgs& t = a.train;
-  set_blas_threads(1);  // the two models train on a core each
+  // the two models train side by side, each on half the machine's cores
+  t.opts.threads = std::max<std::size_t>(1, default_threads() / 2);
   if (t.opts.max_steps == 0) throw UsageError("--max-steps 0 would compare untrained models");
   if (t.opts.max_steps < 0 && t.opts.epochs == 0)
     throw UsageError("--epochs 0 needs a --max-steps limit");
@@ -349,7 +351,7 @@ void add_subcommand_compare(CLI::App& app) {
   a->train.valid_n = 500;
   a->train.default_epochs = 5;
   add_training_options(c, a->train, false);
-  // compare's own defaults, and no --threads: each model trains on one core
+  // compare's own defaults, and no --threads: each model takes half the cores
   c->get_option("--task")->description(
       "A built-in task (default reverse): dates, reverse, sort, "
       "copy, addition");

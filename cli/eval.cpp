@@ -19,7 +19,7 @@ struct EvalArgs {
   std::uint64_t data_seed = 2;
   bool json = false, by_length = false, skip_bad_lines = false;
   std::size_t bucket = 5, beam = 1, batch_size = 64;
-  int threads = 1;
+  std::size_t threads = 1;
 };
 
 nlohmann::json as_json(const EvalResult& r) {
@@ -29,7 +29,6 @@ nlohmann::json as_json(const EvalResult& r) {
 }
 
 int run_eval(const EvalArgs& a) {
-  set_blas_threads(a.threads);
   if (a.data.empty() == a.task.empty())
     throw UsageError("give exactly one of --data FILE and --task NAME");
   LoadedModel<float> l = load_model<float>(a.checkpoint);
@@ -47,6 +46,7 @@ int run_eval(const EvalArgs& a) {
   EvalOptions eo;
   eo.batch_size = a.batch_size;
   eo.beam = a.beam;
+  eo.threads = a.threads;
   const EvalResult r = evaluate(*l.model, data, l.tgt_vocab, eo, &each);
 
   nlohmann::json buckets = nlohmann::json::array();
@@ -117,9 +117,7 @@ void add_subcommand_eval(CLI::App& app) {
       ->check(CLI::Range(1, 100000));
   e->add_flag("--skip-bad-lines", a->skip_bad_lines,
               "Skip malformed lines instead of refusing the file");
-  e->add_option("--threads", a->threads, "BLAS threads")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  add_threads_option(e, a->threads);
   on_run(e, [a] { return run_eval(*a); });
 }
 

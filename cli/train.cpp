@@ -58,7 +58,7 @@ void check_source_lengths(const std::vector<TextPair>& pairs, const std::string&
 }
 
 int run_train(TrainArgs& a) {
-  set_blas_threads(a.threads);
+  a.opts.threads = a.threads;
   if (a.opts.save.empty()) a.opts.save = a.resume;
   if (a.opts.save.empty()) throw UsageError("--save CHECKPOINT is required");
   if (!a.init.empty() && !a.resume.empty())
@@ -314,9 +314,7 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
   t->add_option("--save-every", o.save_every,
                 "Also save every N steps (0: at validations and the end)")
       ->capture_default_str();
-  t->add_option("--threads", a->threads, "BLAS threads")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  add_threads_option(t, a->threads);
 }
 
 void finish_training_options(TrainArgs& a) {

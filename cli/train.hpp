@@ -23,7 +23,7 @@ struct TrainArgs {
   ModelConfig config;
   TrainOptions opts;
   std::string init, resume;
-  int threads = 1;
+  std::size_t threads = 1;
   std::size_t default_epochs = 10;
   CLI::Option* epochs = nullptr;  // to tell whether --epochs was given
   // the model options by config key, to tell which were given explicitly

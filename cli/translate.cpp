@@ -11,6 +11,7 @@
 #include "cli/common.hpp"
 #include "data/tokenizer.hpp"
 #include "models/model_io.hpp"
+#include "training/parallel.hpp"
 
 namespace attnlab::cli {
 
@@ -20,7 +21,7 @@ struct TranslateArgs {
   std::string checkpoint, attention_file;
   std::size_t beam = 1, max_len = 0, batch_size = 32;
   bool show = false;
-  int threads = 1;
+  std::size_t threads = 1;
 };
 
 // Source tokens across (written downwards), output tokens down; each cell
@@ -60,9 +61,9 @@ void draw(std::ostream& os, const std::vector<std::string>& src,
 }
 
 int run_translate(const TranslateArgs& a) {
-  set_blas_threads(a.threads);
   LoadedModel<float> l = load_model<float>(a.checkpoint);
   EncoderDecoder<float>& model = *l.model;
+  DataParallel<float> parallel(model, a.threads);
   const ModelConfig& c = model.config();
   const bool want_attention = a.show || !a.attention_file.empty();
   if (want_attention && c.model != "attention")
@@ -102,7 +103,7 @@ int run_translate(const TranslateArgs& a) {
       for (const auto& s : src) longest = std::max(longest, s.size());
       const std::size_t max_len = a.max_len ? a.max_len : 2 * longest + 10;
       const Batch b = make_batch(src);
-      hyps = a.beam > 1 ? model.beam_search(b, a.beam, max_len) : model.greedy(b, max_len);
+      hyps = a.beam > 1 ? model.beam_search(b, a.beam, max_len) : parallel.greedy(b, max_len);
     }
     std::size_t k = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -172,9 +173,7 @@ void add_subcommand_translate(CLI::App& app) {
                 "Lines decoded together when reading from a file or pipe")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  t->add_option("--threads", a->threads, "BLAS threads")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  add_threads_option(t, a->threads);
   on_run(t, [a] { return run_translate(*a); });
 }
 

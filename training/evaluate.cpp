@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include "training/parallel.hpp"
+
 namespace attnlab {
 
 double corpus_bleu(const std::vector<std::vector<std::string>>& hyps,
@@ -53,6 +55,7 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
   double loss_sum = 0;
   std::size_t loss_tokens = 0, correct = 0, exact = 0;
   std::vector<std::vector<std::string>> hyps(data.size()), refs(data.size());
+  DataParallel<T> parallel(model, opts.decode ? opts.threads : 1);
   for (const std::vector<std::size_t>& idx : make_sorted_batches(data, opts.batch_size)) {
     std::vector<std::vector<Index>> src, ref;
     std::size_t longest = 0;
@@ -74,7 +77,7 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
     const std::size_t max_len = opts.max_len ? opts.max_len : 2 * longest + 10;
     const std::vector<Hypothesis> out = opts.beam > 1
                                             ? model.beam_search(make_batch(src), opts.beam, max_len)
-                                            : model.greedy(make_batch(src), max_len);
+                                            : parallel.greedy(make_batch(src), max_len);
     for (std::size_t k = 0; k < idx.size(); ++k) {
       const std::vector<Index>& y = ref[k];
       const std::vector<Index>& h = out[k].tokens;

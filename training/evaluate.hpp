@@ -35,6 +35,7 @@ struct EvalOptions {
   std::size_t beam = 1;     // 1: greedy
   std::size_t max_len = 0;  // 0: twice the longest reference, plus 10
   bool decode = true;       // false: the loss only (quick validation)
+  std::size_t threads = 1;  // greedy decoding spreads each batch over this many threads
 };
 
 // Per-sentence outcome, for the by-length breakdown.

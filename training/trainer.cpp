@@ -14,6 +14,7 @@
 #include "models/model_io.hpp"
 #include "optim/clip.hpp"
 #include "training/evaluate.hpp"
+#include "training/parallel.hpp"
 
 namespace attnlab {
 
@@ -74,6 +75,7 @@ TrainState state_from_json(const nlohmann::json& j) {
 
 struct Trainer::Impl {
   EncoderDecoder<float>& model;
+  DataParallel<float> parallel;
   const Vocab& src;
   const Vocab& tgt;
   TrainOptions opts;
@@ -91,6 +93,7 @@ struct Trainer::Impl {
   Impl(EncoderDecoder<float>& m, const Vocab& s, const Vocab& t, const TrainOptions& o,
        nlohmann::json e)
       : model(m),
+        parallel(m, o.threads),
         src(s),
         tgt(t),
         opts(o),
@@ -123,8 +126,10 @@ struct Trainer::Impl {
     state.elapsed = elapsed();
     nlohmann::json config = extra;
     config["train_state"] = to_json(state);
-    config["train_options"] = {
-        {"batch_size", opts.batch_size}, {"seed", opts.seed}, {"optimizer", opts.optim.name}};
+    config["train_options"] = {{"batch_size", opts.batch_size},
+                               {"seed", opts.seed},
+                               {"optimizer", opts.optim.name},
+                               {"threads", opts.threads}};
     const fs::path old_best = fs::path(opts.save) / "best";
     const bool copy_best = !new_best && fs::exists(old_best / "config.json");
     save_model(opts.save, model, src, tgt, config, [&](const std::string& tmp) {
@@ -144,7 +149,9 @@ struct Trainer::Impl {
   // Returns true when early stopping says stop.
   bool validate(const std::vector<Example>& valid, std::ostream& log) {
     if (valid.empty()) return false;
-    const EvalResult r = evaluate(model, valid, tgt, EvalOptions{});
+    EvalOptions eo;
+    eo.threads = opts.threads;
+    const EvalResult r = evaluate(model, valid, tgt, eo);
     optimizer->lr = schedule.after_validation(r.loss);
     const bool improved = r.loss < state.best_valid;
     if (improved) {
@@ -196,15 +203,18 @@ void Trainer::resume_from(const std::string& checkpoint) {
   if (!j.contains("train_state") || !j.contains("train_options"))
     throw CheckpointError(config + ": no training state (was it written by attnlab train?)");
   const auto& o = j["train_options"];
-  auto differs = [&](const char* key, const std::string& opt, const nlohmann::json& mine) {
-    if (o.contains(key) && o[key] != mine)
+  auto differs = [&](const char* key, const std::string& opt, const nlohmann::json& mine,
+                     const nlohmann::json& absent = nullptr) {
+    const nlohmann::json then = o.contains(key) ? o[key] : absent;
+    if (!then.is_null() && then != mine)
       throw std::invalid_argument("--resume " + checkpoint + ": it was trained with " + opt + " " +
-                                  o[key].dump() + ", not " + mine.dump() +
+                                  then.dump() + ", not " + mine.dump() +
                                   "; exact continuation needs the same");
   };
   differs("batch_size", "--batch-size", impl_->opts.batch_size);
   differs("seed", "--seed", impl_->opts.seed);
   differs("optimizer", "--optimizer", impl_->opts.optim.name);
+  differs("threads", "--threads", impl_->opts.threads, 1);  // older checkpoints: one thread
   try {
     impl_->state = state_from_json(j["train_state"]);
   } catch (const std::exception& e) {
@@ -251,14 +261,9 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
         tokens += train[i].src.size() + train[i].tgt.size() + 1;
       }
       m.optimizer->zero_grad();
-      Tape<float> tape;
-      Var<float> loss = m.model.loss(tape, make_batch(xs, ys), loss_opts);
-      const double l = loss.item();
+      const double l = m.parallel.loss_and_backward(make_batch(xs, ys), loss_opts);
       double norm = l;
-      if (std::isfinite(l)) {
-        backward(loss);
-        norm = clip_grad_norm(params, o.clip);
-      }
+      if (std::isfinite(l)) norm = clip_grad_norm(params, o.clip);
       if (!std::isfinite(l) || !std::isfinite(norm)) {
         if (o.tty && !o.quiet) log << "\n";
         result.diverged = true;

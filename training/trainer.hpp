@@ -26,7 +26,10 @@ struct TrainOptions {
   double clip = 5.0;    // global gradient-norm clipping; 0 = off
   double dropout = 0.0;
   double teacher_forcing = 1.0;
-  std::uint64_t seed = 1;       // batches, dropout and teacher forcing
+  std::uint64_t seed = 1;  // batches, dropout and teacher forcing
+  // Threads, each taking a share of every batch (DataParallel); the result
+  // depends on the count, so a resumed run must keep it.
+  std::size_t threads = 1;
   std::size_t valid_every = 0;  // steps between validations; 0: at the end of each epoch
   std::size_t patience = 0;     // stop after this many validations without improvement; 0: never
   std::size_t save_every = 0;   // also save every N steps

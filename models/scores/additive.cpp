@@ -28,8 +28,13 @@ Var<T> additive_energy(const Var<T>& keys, const Var<T>& q, const Var<T>& v, con
       const std::size_t row = (b * Tx + t) * A;
       T* h = th.data() + row;
       for (std::size_t a = 0; a < A; ++a) h[a] = detail::fast_tanh(k[row + a] + qb[a]);
+      T part[8] = {};  // eight running sums, so the dot product runs in SIMD lanes
+      std::size_t a = 0;
+      for (; a + 8 <= A; a += 8)
+        for (std::size_t j = 0; j < 8; ++j) part[j] += vv[a + j] * h[a + j];
       T sum = b2.value()(0);
-      for (std::size_t a = 0; a < A; ++a) sum += vv[a] * h[a];
+      for (; a < A; ++a) sum += vv[a] * h[a];
+      for (std::size_t j = 0; j < 8; ++j) sum += part[j];
       e(b, t) = sum;
     }
   }

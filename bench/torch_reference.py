@@ -95,6 +95,9 @@ class Model(nn.Module):
             state, _ = self.step(y, out, keys, pad, state)
             y = self.out(state[0]).argmax(1)
             tokens.append(y)
+            done = done | (y == EOS) if tokens[1:] else y == EOS
+            if bool(done.all()):  # as attnlab's greedy: stop once every row has ended
+                break
         return torch.stack(tokens, 1)
 
 

@@ -98,9 +98,8 @@ def race(setting):
                         files[name]], check=True)
     save = os.path.join(d, "attnlab")
     metrics = save + ".metrics.jsonl"
-    for f in (metrics,):
-        if os.path.exists(f):
-            os.remove(f)
+    if os.path.exists(metrics):  # a new run starts its own log, but do not read an old one
+        os.remove(metrics)
     cmd = [cli, "train", "--train", files["train"], "--valid", files["valid"], "--src-tokenizer",
            "char", "--tgt-tokenizer", "char", "--embed", str(RACE["embed"]), "--hidden",
            str(RACE["hidden"]), "--attention-hidden", str(RACE["attn"]), "--valid-every",

@@ -55,6 +55,14 @@ void run_shards(std::size_t n, F f) {
     if (e) std::rethrow_exception(e);
 }
 
+// The batch cut into n shards of consecutive rows, as even as can be.
+std::vector<Batch> split_rows(const Batch& batch, std::size_t n) {
+  std::vector<Batch> parts;
+  for (std::size_t s = 0; s < n; ++s)
+    parts.push_back(batch_rows(batch, s * batch.size() / n, (s + 1) * batch.size() / n));
+  return parts;
+}
+
 std::size_t count_targets(const Batch& b) {
   return static_cast<std::size_t>(
       std::count_if(b.tgt_out.begin(), b.tgt_out.end(), [](Index y) { return y != 0; }));
@@ -93,9 +101,7 @@ double DataParallel<T>::loss_and_backward(const Batch& batch, const LossOptions&
     return l;
   }
   sync_values();
-  std::vector<Batch> parts;
-  for (std::size_t s = 0; s < n; ++s)
-    parts.push_back(batch_rows(batch, s * B / n, (s + 1) * B / n));
+  const std::vector<Batch> parts = split_rows(batch, n);
   const double total = static_cast<double>(count_targets(batch));
   const std::uint64_t base = opts.rng ? (*opts.rng)() : 0;
   std::vector<double> losses(n);
@@ -114,8 +120,8 @@ double DataParallel<T>::loss_and_backward(const Batch& batch, const LossOptions&
     if (std::isfinite(losses[s])) backward(loss);
   });
   const auto main = model_.parameters();
-  for (auto& r : replicas_) {  // in shard order: the sum does not depend on timing
-    const auto ps = r->parameters();
+  for (std::size_t s = 1; s < n; ++s) {  // in shard order: the sum does not depend on timing
+    const auto ps = replicas_[s - 1]->parameters();  // (idle replicas hold older gradients)
     for (std::size_t i = 0; i < ps.size(); ++i) main[i]->grad += ps[i]->grad;
   }
   double l = 0;
@@ -128,13 +134,14 @@ std::vector<Hypothesis> DataParallel<T>::greedy(const Batch& batch, std::size_t 
   const std::size_t B = batch.size(), n = std::min(shards(), B);
   if (n <= 1) return model_.greedy(batch, max_len);
   sync_values();
-  std::vector<std::vector<Hypothesis>> parts(n);
+  const std::vector<Batch> parts = split_rows(batch, n);
+  std::vector<std::vector<Hypothesis>> out(n);
   run_shards(n, [&](std::size_t s) {
     EncoderDecoder<T>& m = s == 0 ? model_ : *replicas_[s - 1];
-    parts[s] = m.greedy(batch_rows(batch, s * B / n, (s + 1) * B / n), max_len);
+    out[s] = m.greedy(parts[s], max_len);
   });
   std::vector<Hypothesis> all;
-  for (auto& p : parts)
+  for (auto& p : out)
     for (auto& h : p) all.push_back(std::move(h));
   return all;
 }

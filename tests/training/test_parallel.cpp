@@ -98,6 +98,20 @@ TEST_CASE("DataParallel: shards decode as the whole batch does") {
   }
 }
 
+TEST_CASE("DataParallel: a batch with fewer rows than threads leaves out the idle replicas") {
+  auto m = make_model<double>(small("attention"));
+  DataParallel<double> par(*m, 5);
+  for (auto* p : m->parameters()) p->zero_grad();
+  par.loss_and_backward(ragged_batch());  // all five replicas take part
+  const Batch two = make_batch({{4, 5}, {6}}, {{4}, {5, 6}});
+  for (auto* p : m->parameters()) p->zero_grad();
+  const double sharded = par.loss_and_backward(two);  // two shards: three replicas idle
+  const auto g = grads(*m);
+  CHECK(sharded == doctest::Approx(step(*m, 1, two)).epsilon(1e-12));
+  const auto single = grads(*m);
+  for (std::size_t i = 0; i < g.size(); ++i) CHECK(xt::allclose(g[i], single[i], 1e-10, 1e-12));
+}
+
 TEST_CASE("DataParallel: replicas follow the model's weights between steps") {
   auto m = make_model<double>(small("seq2seq"));
   const Batch b = ragged_batch();

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace attnlab::detail {
 
@@ -41,5 +43,43 @@ inline float fast_tanh(float xf) {
 
 // Double precision (gradient checks) keeps the library's exact tanh.
 inline double fast_tanh(double x) { return std::tanh(x); }
+
+// exp(x) for float, within 2 ulp of the correctly rounded value wherever
+// exp(x) is a normal float, with no calls, so loops over it vectorise: the
+// cross-entropy's softmax over [B, Ty, V] logits calls it once an element.
+// exp(x) = 2^k e^r with k = round(x / ln 2) (rounded by adding 1.5 * 2^23,
+// which needs no rounding instruction), r = x - k ln 2 in two parts, e^r by
+// Cephes' degree-7 polynomial, and 2^k written into a float's exponent (in
+// two factors, so k = 128 near the top of the range does not overflow it).
+// Below the normal range (x < -87.33) the result is 0, above it infinity;
+// NaN stays NaN.
+inline float fast_exp(float x) {
+  constexpr float lo = -87.33654f, hi = 88.72283f, shift = 12582912.0f;  // 1.5 * 2^23
+  const float c = x < lo ? lo : (x > hi ? hi : x);
+  const float t = c * 1.44269504088896341f + shift;
+  const float k = t - shift;  // round(c / ln 2)
+  const float r = (c - k * 0.693359375f) - k * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  std::int32_t tb, sb;
+  std::memcpy(&tb, &t, sizeof tb);
+  std::memcpy(&sb, &shift, sizeof sb);
+  const std::int32_t ki = tb - sb;  // k as an integer, in [-126, 128]
+  const std::int32_t half = ki >> 1;
+  const std::int32_t b1 = (half + 127) << 23, b2 = (ki - half + 127) << 23;
+  float s1, s2;
+  std::memcpy(&s1, &b1, sizeof s1);
+  std::memcpy(&s2, &b2, sizeof s2);
+  const float y = p * s1 * s2;
+  return x < lo ? 0.0f : (x > hi ? INFINITY : (x == x ? y : x));
+}
+
+// Double precision (gradient checks) keeps the library's exact exp.
+inline double fast_exp(double x) { return std::exp(x); }
 
 }  // namespace attnlab::detail

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "autograd/fast_math.hpp"
 #include "autograd/ops_detail.hpp"
 
 namespace attnlab {
@@ -106,7 +107,9 @@ Var<T> cross_entropy(const Var<T>& logits, const IndexArray& targets, Index igno
   const std::size_t rows = targets.size();
   const T* x = logits.value().data();
   std::size_t count = 0;
-  double total = 0.0;  // summed in double so long batches keep float precision
+  double total = 0.0;        // summed in double so long batches keep float precision
+  std::vector<T> lse(rows);  // each row's log-sum-exp, for backward
+  std::vector<T> e(V);
   for (std::size_t i = 0; i < rows; ++i) {
     const Index t = targets.data()[i];
     if (t == ignore_index) continue;
@@ -115,33 +118,37 @@ Var<T> cross_entropy(const Var<T>& logits, const IndexArray& targets, Index igno
                                   std::to_string(i) + " is outside [0, " + std::to_string(V) + ")");
     const T* r = x + i * V;
     const T m = *std::max_element(r, r + V);
+    for (std::size_t j = 0; j < V; ++j) e[j] = detail::fast_exp(r[j] - m);
+    double part[8] = {};  // eight running sums, so the sum runs in SIMD lanes
+    std::size_t j = 0;
+    for (; j + 8 <= V; j += 8)
+      for (std::size_t k = 0; k < 8; ++k) part[k] += e[j + k];
     double s = 0.0;
-    for (std::size_t j = 0; j < V; ++j) s += std::exp(static_cast<double>(r[j] - m));
+    for (; j < V; ++j) s += e[j];
+    for (double p : part) s += p;
+    lse[i] = static_cast<T>(std::log(s) + m);
     total += std::log(s) + m - r[t];
     ++count;
   }
   Array<T> y = xt::zeros<T>(Shape{});
   y() = count ? static_cast<T>(total / count) : T(0);
-  return detail::record<T>("cross_entropy", std::move(y), {logits},
-                           [targets, ignore_index, count, V, rows](Node<T>& y) {
-                             if (count == 0) return;
-                             Node<T>& l = *y.inputs[0];
-                             const T g = y.grad()() / static_cast<T>(count);
-                             const T* x = l.value().data();
-                             T* dx = l.grad_buffer().data();
-                             for (std::size_t i = 0; i < rows; ++i) {
-                               const Index t = targets.data()[i];
-                               if (t == ignore_index) continue;
-                               const T* r = x + i * V;
-                               T* d = dx + i * V;
-                               const T m = *std::max_element(r, r + V);
-                               T s = 0;
-                               for (std::size_t j = 0; j < V; ++j) s += std::exp(r[j] - m);
-                               for (std::size_t j = 0; j < V; ++j)
-                                 d[j] += g * std::exp(r[j] - m) / s;
-                               d[t] -= g;
-                             }
-                           });
+  return detail::record<T>(
+      "cross_entropy", std::move(y), {logits},
+      [targets, ignore_index, count, V, rows, lse = std::move(lse)](Node<T>& y) {
+        if (count == 0) return;
+        Node<T>& l = *y.inputs[0];
+        const T g = y.grad()() / static_cast<T>(count);
+        const T* x = l.value().data();
+        T* dx = l.grad_buffer().data();
+        for (std::size_t i = 0; i < rows; ++i) {  // d logits = g (softmax - onehot)
+          const Index t = targets.data()[i];
+          if (t == ignore_index) continue;
+          const T* r = x + i * V;
+          T* d = dx + i * V;
+          for (std::size_t j = 0; j < V; ++j) d[j] += g * detail::fast_exp(r[j] - lse[i]);
+          d[t] -= g;
+        }
+      });
 }
 
 #define ATTNLAB_INSTANTIATE(T)                     \

@@ -16,7 +16,7 @@ namespace {
 
 template <class T>
 T sigm(T x) {
-  return T(1) / (T(1) + std::exp(-x));
+  return T(1) / (T(1) + detail::fast_exp(-x));
 }
 
 }  // namespace
@@ -61,7 +61,7 @@ Var<T> lstm_gates(const Var<T>& pre, const Var<T>& h, const Var<T>& c, const Mas
       std::copy_n(cp, H, cy);
       continue;
     }
-    // three loops: the tanh ones vectorise, the sigmoids call exp
+    // three loops, each of which vectorises
     for (std::size_t j = 0; j < H; ++j) a[2 * H + j] = detail::fast_tanh(p[2 * H + j]);
     for (std::size_t j = 0; j < H; ++j)
       a[j] = sigm(p[j]), a[H + j] = sigm(p[H + j]), a[3 * H + j] = sigm(p[3 * H + j]);

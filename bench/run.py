@@ -9,7 +9,10 @@ setting is kept, and then attnlab (as a user runs it: no environment, its
 default threads) and that PyTorch setting are timed in alternation.
 """
 import argparse
+import collections
 import json
+import math
+import random
 import os
 import re
 import statistics
@@ -135,6 +138,91 @@ def race(setting):
     return {"attnlab": ours, "pytorch": theirs, "pytorch_setting": setting}
 
 
+ENGFRA = dict(file=os.path.join(ROOT, "..", "shared", "data", "eng-fra.tsv"), test_every=20,
+              epochs=3, embed=128, hidden=128, attn=128)
+
+
+def corpus_bleu(hyps, refs):
+    """Corpus BLEU-4, unsmoothed, with the brevity penalty: the same sum for both."""
+    match, total, hl, rl = [0] * 4, [0] * 4, 0, 0
+    for h, r in zip(hyps, refs):
+        hl, rl = hl + len(h), rl + len(r)
+        for n in range(1, 5):
+            hc = collections.Counter(tuple(h[i:i + n]) for i in range(len(h) - n + 1))
+            rc = collections.Counter(tuple(r[i:i + n]) for i in range(len(r) - n + 1))
+            match[n - 1] += sum(min(c, rc[g]) for g, c in hc.items())
+            total[n - 1] += max(len(h) - n + 1, 0)
+    if min(match) == 0:
+        return 0.0
+    bp = 1.0 if hl >= rl else math.exp(1 - rl / max(hl, 1))
+    return 100 * bp * math.exp(sum(math.log(m / t) for m, t in zip(match, total)) / 4)
+
+
+def engfra(setting):
+    """3 epochs of eng-fra at word level, both frameworks on the same tokens and
+    split, and the BLEU of each one's greedy translations of the held-out part."""
+    d = os.path.join(ROOT, "build", "bench", "engfra")
+    os.makedirs(d, exist_ok=True)
+    with open(ENGFRA["file"], encoding="utf-8") as f:  # tokenized by attnlab's word tokenizer
+        lines = subprocess.run([ATTNLAB, "--tokenize", "word"], stdin=f, check=True,
+                               capture_output=True, text=True).stdout.splitlines()
+    pairs = [l.split("\t") for l in lines if "\t" in l and all(x.strip() for x in l.split("\t"))]
+    random.Random(1).shuffle(pairs)
+    test = pairs[::ENGFRA["test_every"]]
+    train = [p for i, p in enumerate(pairs) if i % ENGFRA["test_every"]]
+    files = {n: os.path.join(d, n + ".tsv") for n in ("train", "test")}
+    for n, ps in (("train", train), ("test", test)):
+        with open(files[n], "w", encoding="utf-8") as f:
+            f.writelines(f"{a}\t{b}\n" for a, b in ps)
+    refs = [b.split() for _, b in test]
+    sizes = ["--embed", ENGFRA["embed"], "--hidden", ENGFRA["hidden"]]
+    cli = os.path.join(ROOT, "build", "attnlab")
+    save, hyp = os.path.join(d, "attnlab"), os.path.join(d, "attnlab.hyp")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    t0 = time.time()
+    subprocess.run([str(c) for c in [cli, "train", "--train", files["train"], "--src-tokenizer",
+                    "space", "--tgt-tokenizer", "space", "--attention-hidden", ENGFRA["attn"],
+                    "--epochs", ENGFRA["epochs"], "--save", save] + sizes], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ours = {"train_seconds": time.time() - t0}
+    t1 = time.time()
+    sources = "".join(a + "\n" for a, _ in test)
+    with open(hyp, "w", encoding="utf-8") as out:
+        subprocess.run([cli, "translate", "--checkpoint", save, "--batch-size", "64"], env=env,
+                       check=True, input=sources, stdout=out, text=True)
+    ours["translate_seconds"] = time.time() - t1
+    ours["bleu"] = corpus_bleu([l.split() for l in open(hyp, encoding="utf-8")], refs)
+    log(f"  eng-fra: attnlab {ours['train_seconds']:.0f} s, BLEU {ours['bleu']:.1f}")
+    their_hyp = os.path.join(d, "pytorch.hyp")
+    theirs = run(TORCH + ["--epochs-on", files["train"], files["test"], their_hyp, "--epochs",
+                          ENGFRA["epochs"], "--attn", ENGFRA["attn"], "--threads",
+                          setting["threads"]] + sizes, TUNED if setting["malloc_tuned"] else None)
+    theirs["bleu"] = corpus_bleu([l.split() for l in open(their_hyp, encoding="utf-8")], refs)
+    log(f"  eng-fra: pytorch {theirs['train_seconds']:.0f} s, BLEU {theirs['bleu']:.1f}")
+    return {"attnlab": ours, "pytorch": theirs, "pytorch_setting": setting,
+            "train_pairs": len(train), "test_pairs": len(test)}
+
+
+def engfra_text(r):
+    a, p = r["attnlab"], r["pytorch"]
+    return "\n".join([
+        f"Three epochs of `eng-fra` ({r['date']}; `../shared/data/eng-fra.tsv`, tokenized once by attnlab's "
+        f"`word` tokenizer for both; {r['train_pairs']:,} training pairs, every "
+        f"{ENGFRA['test_every']}th of a fixed shuffle held out: {r['test_pairs']:,}), attention/"
+        f"additive with E = {ENGFRA['embed']}, H = {ENGFRA['hidden']}, A = {ENGFRA['attn']}, "
+        "the full vocabularies, Adam at lr 0.002, batch 64, clip 5; BLEU-4 of greedy "
+        "translations over the same tokens, computed by the same function for both:",
+        "",
+        "| framework | training seconds | greedy translation of the held-out part, s | BLEU |",
+        "|---|---|---|---|",
+        f"| attnlab | {a['train_seconds']:.0f} | {a['translate_seconds']:.1f} | {a['bleu']:.1f} |",
+        f"| pytorch | {p['train_seconds']:.0f} | {p['translate_seconds']:.1f} | {p['bleu']:.1f} |",
+        "",
+        f"attnlab needs **{a['train_seconds'] / p['train_seconds']:.2f}×** PyTorch's training "
+        "time (its figure includes loading the data and saving the checkpoint).",
+    ])
+
+
 def race_table(r):
     rows = ["| framework | seconds to 99% exact | steps | exact at that validation |",
             "|---|---|---|---|"]
@@ -173,61 +261,81 @@ def table(results, peak):
     return "\n".join(rows)
 
 
+def render(r):
+    """The BENCHMARKS.md block from results.json's parts, each with its own date."""
+    out = [BEGIN]
+    t = r.get("timing")
+    if t:
+        out += [
+            f"Measured by `bench/run.sh --sizes {t['sizes']} --runs {t['runs']}` on {t['date']}, "
+            f"{CORES} cores ({t['cpu']}), in {t['seconds']:.0f} s. Medians of {t['runs']} "
+            "alternating runs; each run's figure is itself the median of several steps after a "
+            f"warm-up. attnlab runs as a user runs it ({t['results'][0]['attnlab_threads']} "
+            "threads, no environment variables); PyTorch at the fastest of the settings it was "
+            "tried with (last column; every setting's figure is in `build/bench/results.json`). "
+            "Target tokens per second count B × Ty per step. The GEMM rate is the step's "
+            "matrix-product operations divided by the whole step's time, against this machine's "
+            f"sgemm peak ({t['peak']:.0f} GFLOP/s on {CORES} cores, N = 2048).",
+            "", table(t["results"], t["peak"])]
+    if r.get("race"):
+        out += [
+            "",
+            f"Time to accuracy ({r['race']['date']}): attention/additive (E = {RACE['embed']}, "
+            f"H = {RACE['hidden']}, A = {RACE['attn']}), Adam at lr 0.002, batch 64, clip 5, on "
+            f"{RACE['n']:,} `reverse` pairs of {RACE['min_len']}-{RACE['max_len']} letters "
+            f"(`attnlab data reverse`), judged by greedy exact accuracy on {RACE['valid']} "
+            f"held-out pairs every {RACE['valid_every']} steps; the clock includes validation in "
+            "both. attnlab is `attnlab train` as a user runs it; PyTorch is "
+            "`bench/torch_reference.py --race` at the setting found fastest for S attention.",
+            "", race_table(r["race"])]
+    if r.get("engfra"):
+        out += ["", engfra_text(r["engfra"])]
+    return "\n".join(out + [END])
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--sizes", default="S,M,L")
     p.add_argument("--models", default="seq2seq,attention")
     p.add_argument("--runs", type=int, default=3, help="alternating runs of each framework")
+    p.add_argument("--parts", default="timing,race,engfra",
+                   help="what to measure; the other parts keep their last results (results.json)")
     p.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
-    p.add_argument("--no-race", action="store_true", help="skip the time-to-accuracy race")
     p.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "results.json"))
     a = p.parse_args()
-    started = time.time()
-    peaks = [json.loads(l) for l in subprocess.run([ATTNLAB, "--sgemm-peak"], check=True,
-                                                   capture_output=True, text=True).stdout.split("\n") if l]
-    peak = max(x["gflops"] for x in peaks)
-    log(f"sgemm peak: {peaks}")
-    results = []
-    for size in a.sizes.split(","):
-        for model in a.models.split(","):
-            results.append(measure(size, model, a.runs))
-    raced = None
-    if not a.no_race:
-        small = [r for r in results if r["size"] == "S" and r["model"] == "attention"]
-        raced = race(small[0]["pytorch_setting"] if small else {"threads": 1, "malloc_tuned": True})
+    parts = set(a.parts.split(","))
+    if parts - {"timing", "race", "engfra"}:
+        p.error(f"--parts: unknown {sorted(parts - {'timing', 'race', 'engfra'})}")
+    r = {}
+    if os.path.exists(a.json) and parts != {"timing", "race", "engfra"}:
+        with open(a.json) as f:
+            r = json.load(f)
+    today = time.strftime("%Y-%m-%d")
+    if "timing" in parts:
+        started = time.time()
+        out = subprocess.run([ATTNLAB, "--sgemm-peak"], check=True, capture_output=True,
+                             text=True).stdout
+        peaks = [json.loads(l) for l in out.splitlines() if l]
+        log(f"sgemm peak: {peaks}")
+        results = [measure(size, model, a.runs) for size in a.sizes.split(",")
+                   for model in a.models.split(",")]
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                    if l.startswith("model name")), "unknown CPU")
+        r["timing"] = {"date": today, "sizes": a.sizes, "runs": a.runs, "cpu": cpu,
+                       "sgemm_peak": peaks, "peak": max(x["gflops"] for x in peaks),
+                       "results": results, "seconds": time.time() - started}
+    small = [x for x in r.get("timing", {}).get("results", [])
+             if x["size"] == "S" and x["model"] == "attention"]
+    setting = small[0]["pytorch_setting"] if small else {"threads": 1, "malloc_tuned": True}
+    if "race" in parts:
+        r["race"] = dict(race(setting), date=today)
+    if "engfra" in parts:
+        r["engfra"] = dict(engfra(setting), date=today)
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:
-        json.dump({"sgemm_peak": peaks, "results": results, "race": raced}, f, indent=1)
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                if l.startswith("model name")), "unknown CPU")
-    block = "\n".join([
-        BEGIN,
-        f"Measured by `bench/run.sh --sizes {a.sizes} --runs {a.runs}` on {time.strftime('%Y-%m-%d')}, "
-        f"{CORES} cores ({cpu}), in {time.time() - started:.0f} s. Medians of {a.runs} alternating "
-        "runs; each run's figure is itself the median of several steps after a warm-up. "
-        f"attnlab runs as a user runs it ({results[0]['attnlab_threads']} threads, no "
-        "environment variables); PyTorch at the fastest of the settings it was tried with "
-        "(last column; every setting's figure is in `build/bench/results.json`). Target tokens "
-        "per second count B × Ty per step. The GEMM rate is the step's matrix-product "
-        "operations divided by the whole step's time, against this machine's sgemm peak "
-        f"({peak:.0f} GFLOP/s on {CORES} cores, N = 2048).",
-        "",
-        table(results, peak),
-    ] + ([] if raced is None else [
-        "",
-        f"Time to accuracy: attention/additive (E = {RACE['embed']}, H = {RACE['hidden']}, "
-        f"A = {RACE['attn']}), Adam at lr 0.002, batch 64, clip 5, on {RACE['n']:,} `reverse` "
-        f"pairs of {RACE['min_len']}-{RACE['max_len']} letters (`attnlab data reverse`), judged "
-        f"by greedy exact accuracy on {RACE['valid']} held-out pairs every "
-        f"{RACE['valid_every']} steps; the clock includes validation in both. attnlab is "
-        "`attnlab train` as a user runs it; PyTorch is `bench/torch_reference.py --race` at "
-        "the setting found fastest for S attention.",
-        "",
-        race_table(raced),
-    ]) + [
-        END,
-    ])
+        json.dump(r, f, indent=1)
     text = open(a.out).read() if os.path.exists(a.out) else ""
+    block = render(r)
     if BEGIN in text and END in text:
         text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     else:

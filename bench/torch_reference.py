@@ -10,7 +10,8 @@ step's state. bench/run.sh times it against attnlab's build/bench_train_step.
       [--steps N] [--decode-steps N] [--threads N]
 
 Prints one JSON line: train_ms (median per training step: forward, backward,
-Adam), decode_ms (median batched greedy decoding of Ty tokens), peak_rss_mb.
+Adam), decode_ms (median batched greedy decoding of exactly Ty tokens: <eos>
+is made unreachable first), peak_rss_mb.
 
   bench/torch_reference.py --race TRAIN.tsv VALID.tsv --embed E --hidden H --attn A
 
@@ -19,6 +20,11 @@ grouped by length, Adam at lr 0.002, gradient norm clipped at 5, as attnlab
 train) and judges exact accuracy on VALID by greedy decoding every
 --valid-every steps, until --target is reached or --budget seconds pass. The
 clock runs through validation too, as attnlab train's elapsed time does.
+
+  bench/torch_reference.py --epochs-on TRAIN.tsv TEST.tsv OUT.txt --epochs 3 ...
+
+trains the same way on space-separated words for a number of epochs, then
+writes greedy translations of TEST's sources to OUT, one line each.
 """
 import argparse
 import json
@@ -125,66 +131,104 @@ def read_pairs(path):
         return [line.rstrip("\n").split("\t")[:2] for line in f if line.strip()]
 
 
-def race(a):
-    """Seconds of training until greedy exact accuracy on VALID reaches the target."""
-    train, valid = read_pairs(a.race[0]), read_pairs(a.race[1])
-    chars = sorted({c for s, t in train for c in s + t})
-    ids = {c: i + 4 for i, c in enumerate(chars)}
-    enc = lambda s: [ids.get(c, 1) for c in s]
-    V = len(chars) + 4
-    m = Model(a.model, a.embed, a.hidden, a.attn, V, V)
-    opt = torch.optim.Adam(m.parameters(), lr=0.002)
-    rng = random.Random(a.seed)
+class Trainer:
+    """Training on a source<TAB>target file as attnlab train does: batches of
+    64 grouped by length, Adam at lr 0.002, gradient norm clipped at 5.
+    `split` turns a side into tokens (characters, or space-separated words)."""
 
-    def pad(rows, extra=0):
-        width = max(len(r) for r in rows) + extra
+    def __init__(self, a, pairs, split):
+        self.split, self.pairs = split, [(split(s), split(t)) for s, t in pairs]
+        specials = ["<pad>", "<unk>", "<sos>", "<eos>"]  # a vocabulary for each side, as attnlab
+        self.src_words = specials + sorted({w for s, _ in self.pairs for w in s})
+        self.words = specials + sorted({w for _, t in self.pairs for w in t})
+        self.src_ids = {w: i for i, w in enumerate(self.src_words) if i >= 4}
+        self.ids = {w: i for i, w in enumerate(self.words) if i >= 4}
+        self.m = Model(a.model, a.embed, a.hidden, a.attn, len(self.src_words), len(self.words))
+        self.opt = torch.optim.Adam(self.m.parameters(), lr=0.002)
+        self.rng = random.Random(a.seed)
+
+    def enc(self, tokens, ids=None):
+        return [(ids or self.ids).get(w, 1) for w in tokens]
+
+    @staticmethod
+    def pad(rows):
+        width = max(len(r) for r in rows)
         return torch.tensor([r + [PAD] * (width - len(r)) for r in rows], dtype=torch.long)
 
-    def batches():
-        order = list(range(len(train)))
-        rng.shuffle(order)
-        out = []
+    def epoch(self):
+        """Yields after each step of one pass over the data."""
+        order = list(range(len(self.pairs)))
+        self.rng.shuffle(order)
+        batches = []
         for k in range(0, len(order), 64 * 50):  # sort chunks of 50 batches by length
-            chunk = sorted(order[k:k + 64 * 50], key=lambda i: len(train[i][0]))
-            out += [chunk[j:j + 64] for j in range(0, len(chunk), 64)]
-        rng.shuffle(out)
+            chunk = sorted(order[k:k + 64 * 50], key=lambda i: len(self.pairs[i][0]))
+            batches += [chunk[j:j + 64] for j in range(0, len(chunk), 64)]
+        self.rng.shuffle(batches)
+        for idx in batches:
+            src = [self.enc(self.pairs[i][0], self.src_ids) for i in idx]
+            tgt = [self.enc(self.pairs[i][1]) for i in idx]
+            self.opt.zero_grad()
+            self.m.loss(self.pad(src), [len(x) for x in src], self.pad([[SOS] + y for y in tgt]),
+                        self.pad([y + [EOS] for y in tgt])).backward()
+            nn.utils.clip_grad_norm_(self.m.parameters(), 5.0)
+            self.opt.step()
+            yield
+
+    def translate(self, sources, max_len=None):
+        """Greedy outputs (token lists, cut at <eos>) for lists of source tokens."""
+        self.m.eval()
+        out = []
+        for k in range(0, len(sources), 64):
+            src = [self.enc(s, self.src_ids) or [1] for s in sources[k:k + 64]]
+            n = max_len or 2 * max(len(x) for x in src) + 10
+            for row in self.m.greedy(self.pad(src), [len(x) for x in src], n).tolist():
+                row = row[:row.index(EOS)] if EOS in row else row
+                out.append([self.words[i] for i in row])
+        self.m.train()
         return out
 
-    def exact():
-        m.eval()
-        hits = 0
-        for k in range(0, len(valid), 64):
-            part = valid[k:k + 64]
-            src = [enc(s) for s, _ in part]
-            out = m.greedy(pad(src), [len(x) for x in src], max(len(t) for _, t in part) + 1)
-            for row, (_, t) in zip(out.tolist(), part):
-                row = row[:row.index(EOS)] if EOS in row else None
-                hits += row == enc(t)
-        m.train()
-        return hits / len(valid)
 
+def race(a):
+    """Seconds of training until greedy exact accuracy on VALID reaches the target."""
+    valid = read_pairs(a.race[1])
+    tr = Trainer(a, read_pairs(a.race[0]), list)
+    sources, refs = [list(s) for s, _ in valid], [list(t) for _, t in valid]
     t0, step, history = time.perf_counter(), 0, []
     while True:
-        for idx in batches():
-            src = [enc(train[i][0]) for i in idx]
-            tgt = [enc(train[i][1]) for i in idx]
-            tgt_in = pad([[SOS] + y for y in tgt])
-            tgt_out = pad([y + [EOS] for y in tgt])
-            opt.zero_grad()
-            m.loss(pad(src), [len(x) for x in src], tgt_in, tgt_out).backward()
-            nn.utils.clip_grad_norm_(m.parameters(), 5.0)
-            opt.step()
+        for _ in tr.epoch():
             step += 1
-            if step % a.valid_every == 0:
-                acc = exact()
-                seconds = time.perf_counter() - t0
-                history.append([step, round(seconds, 1), acc])
-                print(f"step {step}  {seconds:.0f} s  exact {100 * acc:.2f}%", file=sys.stderr)
-                if acc >= a.target or seconds > a.budget:
-                    print(json.dumps({"framework": "pytorch", "reached": acc >= a.target,
-                                      "seconds": seconds, "steps": step, "exact": acc,
-                                      "history": history, "threads": a.threads}))
-                    return
+            if step % a.valid_every:
+                continue
+            acc = sum(h == r for h, r in zip(tr.translate(sources, max(map(len, refs)) + 1), refs))
+            acc /= len(valid)
+            seconds = time.perf_counter() - t0
+            history.append([step, round(seconds, 1), acc])
+            print(f"step {step}  {seconds:.0f} s  exact {100 * acc:.2f}%", file=sys.stderr)
+            if acc >= a.target or seconds > a.budget:
+                print(json.dumps({"framework": "pytorch", "reached": acc >= a.target,
+                                  "seconds": seconds, "steps": step, "exact": acc,
+                                  "history": history, "threads": a.threads}))
+                return
+
+
+def epochs(a):
+    """--epochs-on TRAIN TEST OUT: train on space-separated words for --epochs
+    epochs, then write greedy translations of TEST's sources to OUT."""
+    train_file, test_file, out_file = a.epochs_on
+    tr = Trainer(a, read_pairs(train_file), str.split)
+    t0, step = time.perf_counter(), 0
+    for e in range(a.epochs):
+        for _ in tr.epoch():
+            step += 1
+            if step % 200 == 0:
+                print(f"epoch {e + 1} step {step}  {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    seconds = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    hyps = tr.translate([s.split() for s, _ in read_pairs(test_file)])
+    with open(out_file, "w", encoding="utf-8") as f:
+        f.writelines(" ".join(h) + "\n" for h in hyps)
+    print(json.dumps({"framework": "pytorch", "train_seconds": seconds, "steps": step,
+                      "translate_seconds": time.perf_counter() - t1, "threads": a.threads}))
 
 
 def main():
@@ -195,6 +239,8 @@ def main():
                           ("tgt-vocab", 15), ("steps", 10), ("decode-steps", 5), ("threads", 1)]:
         p.add_argument("--" + name, type=int, default=default)
     p.add_argument("--race", nargs=2, metavar=("TRAIN", "VALID"))
+    p.add_argument("--epochs-on", nargs=3, metavar=("TRAIN", "TEST", "OUT"))
+    p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--valid-every", type=int, default=100)
     p.add_argument("--target", type=float, default=0.99)
     p.add_argument("--budget", type=float, default=1200)
@@ -204,6 +250,8 @@ def main():
     torch.manual_seed(a.seed)
     if a.race:
         return race(a)
+    if a.epochs_on:
+        return epochs(a)
     m = Model(a.model, a.embed, a.hidden, a.attn, a.src_vocab, a.tgt_vocab)
     opt = torch.optim.Adam(m.parameters())
     src, src_len, tgt_in, tgt_out = random_batch(a, torch.Generator().manual_seed(1))
@@ -214,6 +262,8 @@ def main():
         opt.step()
 
     train_ms = timed(train_step, a.steps)
+    with torch.no_grad():  # <eos> never wins: greedy decodes exactly Ty tokens, as attnlab's side
+        m.out.bias[EOS] = -1e9
     decode_ms = timed(lambda: m.greedy(src, src_len, a.tgt_len), a.decode_steps)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"framework": "pytorch", "train_ms": train_ms, "decode_ms": decode_ms,

@@ -14,10 +14,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <string>
 
 using namespace attnlab;
+
+constexpr Index kEosId = 3;  // MODEL_SPEC.md, "Tokens"
 
 namespace {
 
@@ -50,6 +53,26 @@ int main(int argc, char** argv) {
                                 {"steps", 10},
                                 {"decode-steps", 5},
                                 {"threads", long(default_threads())}};
+  if (argc == 3 && std::string(argv[1]) == "--tokenize") {
+    // source<TAB>target lines from standard input, each side as attnlab's
+    // tokenizer argv[2] splits it, tokens joined by single spaces: so that
+    // attnlab (--src-tokenizer space) and PyTorch (split()) see the same words
+    auto joined = [&](const std::string& text) {
+      std::string out;
+      for (const std::string& t : tokenize(argv[2], text)) out += (out.empty() ? "" : " ") + t;
+      return out;
+    };
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      const auto tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      const auto end = line.find('\t', tab + 1);
+      const std::string src = line.substr(0, tab);
+      const std::string tgt = line.substr(tab + 1, end == std::string::npos ? end : end - tab - 1);
+      std::cout << joined(src) << '\t' << joined(tgt) << '\n';
+    }
+    return 0;
+  }
   if (argc == 2 && std::string(argv[1]) == "--sgemm-peak") {
     // The machine's sgemm rate on large squares (N = 2048), one BLAS thread and all cores.
     Tape<float> t;
@@ -109,6 +132,9 @@ int main(int argc, char** argv) {
         flops = gemm_flops() - f0;
       },
       n["steps"]);
+  // <eos> can never win, so greedy decodes exactly Ty tokens, as the PyTorch
+  // side does: otherwise how soon each half-trained model stops would decide
+  m->out.bias.value(kEosId) = -1e9f;
   const double decode_ms = median_ms([&] { par.greedy(b, Ty); }, n["decode-steps"]);
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);

@@ -39,7 +39,6 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 void add_threads_option(CLI::App* command, std::size_t& threads) {
-  set_blas_threads(1);
   threads = default_threads();
   command->add_option("--threads", threads, "Threads, each taking a share of every batch")
       ->capture_default_str()

@@ -30,7 +30,6 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
 bool stderr_is_terminal();
 
 // --threads: each thread takes a share of every batch (one BLAS thread each).
-// Also sets BLAS to one thread: the program's parallelism is its own.
 void add_threads_option(CLI::App* command, std::size_t& threads);
 
 // Pairs from a source<TAB>target file, saying on stderr how many bad lines

@@ -2,6 +2,7 @@
 // attention, from the command line (MODEL_SPEC.md, "Command-line contract").
 #include <iostream>
 
+#include "autograd/ops.hpp"
 #include "cli/common.hpp"
 
 int main(int argc, char** argv) {
@@ -10,6 +11,9 @@ int main(int argc, char** argv) {
       "Run 'attnlab COMMAND --help' for a command's options.",
       "attnlab"};
   app.require_subcommand(1);
+  // The program's parallelism is its own (--threads, DataParallel): BLAS runs
+  // in the thread that calls it.
+  attnlab::set_blas_threads(1);
   // A repeated option takes its last value, as in most command-line tools.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {

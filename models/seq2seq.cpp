@@ -9,6 +9,8 @@
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xview.hpp>
 
+#include "autograd/fast_math.hpp"
+
 namespace attnlab {
 
 namespace {
@@ -27,6 +29,29 @@ IndexArray argmax_rows(const Array<T>& x) {
   IndexArray y = IndexArray::from_shape({B});
   for (std::size_t b = 0; b < B; ++b)
     y(b) = std::max_element(x.data() + b * V, x.data() + (b + 1) * V) - (x.data() + b * V);
+  return y;
+}
+
+// Each row's argmax (the first of equals) and its log-probability under the
+// softmax, from logits [B, V]: what greedy decoding needs, without a whole
+// log-softmax over [B, V] (one fast_exp an element, nothing stored).
+template <class T>
+IndexArray greedy_pick(const Array<T>& logits, std::vector<double>& log_prob) {
+  const std::size_t B = logits.shape()[0], V = logits.shape()[1];
+  IndexArray y = argmax_rows(logits);
+  log_prob.resize(B);
+  for (std::size_t b = 0; b < B; ++b) {
+    const T* r = logits.data() + b * V;
+    const T m = r[y(b)];
+    double part[8] = {};  // eight running sums, so the sum runs in SIMD lanes
+    std::size_t j = 0;
+    for (; j + 8 <= V; j += 8)
+      for (std::size_t k = 0; k < 8; ++k) part[k] += detail::fast_exp(r[j + k] - m);
+    double sum = 0.0;
+    for (; j < V; ++j) sum += detail::fast_exp(r[j] - m);
+    for (double p : part) sum += p;
+    log_prob[b] = -std::log(sum);  // log softmax at the maximum: m - (m + log sum)
+  }
   return y;
 }
 
@@ -161,15 +186,15 @@ std::vector<Hypothesis> EncoderDecoder<T>::greedy(const Batch& batch, std::size_
   std::vector<std::vector<float>> attn(B);
   IndexArray y = xt::full_like(IndexArray::from_shape({B}), kSos);
   std::size_t alive = B;
+  std::vector<double> logp;  // of each row's chosen token
   for (std::size_t t = 0; t < max_len && alive > 0; ++t) {
     Step st = step(tape, tgt_embedding.forward(tape, y), s);
     s = st.state;
-    Array<T> logp = log_softmax(out.forward(tape, s.h), 1).value();  // [B, Vt]
-    y = argmax_rows(logp);
+    y = greedy_pick(out.forward(tape, s.h).value(), logp);
     for (std::size_t b = 0; b < B; ++b) {
       Hypothesis& h = hyps[b];
       if (h.finished) continue;
-      h.log_prob += logp(b, y(b));
+      h.log_prob += logp[b];
       if (st.weights.defined())
         for (std::size_t j = 0; j < batch.src_len[b]; ++j)
           attn[b].push_back(static_cast<float>(st.weights.value()(b, j)));

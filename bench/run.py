@@ -74,7 +74,7 @@ def measure(size, model, runs):
     return {
         "size": size, "model": model,
         "attnlab": {k: med(ours, k) for k in ("train_ms", "decode_ms", "peak_rss_mb",
-                                              "gemm_gflop_per_step")},
+                                              "gemm_gflop_per_step", "decode_gemm_gflop")},
         "attnlab_threads": ours[0]["threads"],
         "pytorch": {k: med(theirs, k) for k in ("train_ms", "decode_ms", "peak_rss_mb")},
         "pytorch_setting": {"threads": best[0], "malloc_tuned": best[1]},
@@ -261,6 +261,22 @@ def table(results, peak):
     return "\n".join(rows)
 
 
+def ceiling_table(results, peak):
+    """How fast the matrix products alone allow: their operations at the sgemm peak."""
+    rows = ["| size | model | training: GEMM floor ms | attnlab ms | best possible speed-up | "
+            "greedy: GEMM floor ms | attnlab ms | best possible speed-up |",
+            "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        a, p = r["attnlab"], r["pytorch"]
+        if "decode_gemm_gflop" not in a:
+            continue
+        tf, df = a["gemm_gflop_per_step"] / peak * 1000, a["decode_gemm_gflop"] / peak * 1000
+        rows.append(f"| {r['size']} | {r['model']} | {tf:.1f} | {a['train_ms']:.1f} | "
+                    f"{p['train_ms'] / tf:.2f}× | {df:.1f} | {a['decode_ms']:.1f} | "
+                    f"{p['decode_ms'] / df:.2f}× |")
+    return "\n".join(rows) if len(rows) > 2 else ""
+
+
 def render(r):
     """The BENCHMARKS.md block from results.json's parts, each with its own date."""
     out = [BEGIN]
@@ -277,6 +293,13 @@ def render(r):
             "matrix-product operations divided by the whole step's time, against this machine's "
             f"sgemm peak ({t['peak']:.0f} GFLOP/s on {CORES} cores, N = 2048).",
             "", table(t["results"], t["peak"])]
+        ceiling = ceiling_table(t["results"], t["peak"])
+        if ceiling:
+            out += [
+                "", "The floor the machine sets: each step's (or decode's) matrix-product "
+                "operations at the sgemm peak, with nothing else taking any time; the best "
+                "speed-up over PyTorch that any implementation could show here is PyTorch's "
+                "time divided by that floor.", "", ceiling]
     if r.get("race"):
         out += [
             "",

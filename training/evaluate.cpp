@@ -9,6 +9,35 @@
 
 namespace attnlab {
 
+namespace {
+
+// <unk> never counts as a match: in the output, the model did not produce the
+// word; in a reference made by hand (no tgt_tokens), the word is unknown.
+// These strings match no real token: tokens read from a file hold no tab.
+const std::string kUnkOutput = "<unk>\t(output)", kUnkReference = "<unk>\t(reference)";
+
+std::vector<std::string> tokens_of(const Vocab& v, const std::vector<Index>& ids,
+                                   const std::string& unk) {
+  std::vector<std::string> t = v.decode(ids);
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] == Vocab::unk) t[i] = unk;
+  return t;
+}
+
+std::vector<std::string> output_tokens(const Vocab& v, const std::vector<Index>& ids) {
+  return tokens_of(v, ids, kUnkOutput);
+}
+
+// The reference as text: its own tokens, so that a word outside the
+// vocabulary is that word, which no output can match.
+std::vector<std::string> reference_tokens(const Vocab& v, const Example& e) {
+  return e.tgt_tokens.size() == e.tgt.size() && !e.tgt_tokens.empty()
+             ? e.tgt_tokens
+             : tokens_of(v, e.tgt, kUnkReference);
+}
+
+}  // namespace
+
 double corpus_bleu(const std::vector<std::vector<std::string>>& hyps,
                    const std::vector<std::vector<std::string>>& refs) {
   if (hyps.size() != refs.size())
@@ -79,18 +108,18 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
                                             ? model.beam_search(make_batch(src), opts.beam, max_len)
                                             : parallel.greedy(make_batch(src), max_len);
     for (std::size_t k = 0; k < idx.size(); ++k) {
-      const std::vector<Index>& y = ref[k];
-      const std::vector<Index>& h = out[k].tokens;
+      std::vector<std::string> h = output_tokens(tgt, out[k].tokens);
+      std::vector<std::string> y = reference_tokens(tgt, data[idx[k]]);
       std::size_t ok = 0;  // reference tokens, then <eos>, matched at their position
       for (std::size_t t = 0; t < y.size(); ++t) ok += t < h.size() && h[t] == y[t];
       ok += h.size() == y.size() && out[k].finished;
       correct += ok;
       const bool same = h == y && out[k].finished;
       exact += same;
-      hyps[idx[k]] = tgt.decode(h);
-      refs[idx[k]] = tgt.decode(y);
       if (per_sentence)
-        (*per_sentence)[idx[k]] = {data[idx[k]].src.size(), h, same, y.size() + 1, ok};
+        (*per_sentence)[idx[k]] = {data[idx[k]].src.size(), out[k].tokens, same, y.size() + 1, ok};
+      hyps[idx[k]] = std::move(h);
+      refs[idx[k]] = std::move(y);
     }
   }
   r.loss = loss_tokens ? loss_sum / loss_tokens : 0.0;
@@ -122,8 +151,8 @@ std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& ea
       exact += each[i].exact;
       tokens += each[i].tokens;
       correct += each[i].correct;
-      hyps.push_back(tgt.decode(each[i].output));
-      refs.push_back(tgt.decode(data[i].tgt));
+      hyps.push_back(output_tokens(tgt, each[i].output));
+      refs.push_back(reference_tokens(tgt, data[i]));
     }
     if (b.sentences == 0) continue;
     b.token_accuracy = static_cast<double>(correct) / tokens;

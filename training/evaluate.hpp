@@ -19,6 +19,10 @@ namespace attnlab {
 double corpus_bleu(const std::vector<std::vector<std::string>>& hypotheses,
                    const std::vector<std::vector<std::string>>& references);
 
+// The accuracies and BLEU compare the output with the reference as text (its
+// tokens as the tokenizer gave them, Example::tgt_tokens): a reference word
+// outside the vocabulary matches nothing, and an <unk> in the output never
+// matches, so a model cannot score by writing <unk>.
 struct EvalResult {
   double loss = 0.0;            // mean cross-entropy per target token (<eos> included)
   double token_accuracy = 0.0;  // reference tokens (<eos> included) matched at their position

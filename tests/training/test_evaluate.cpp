@@ -70,6 +70,73 @@ TEST_CASE("evaluate: a model trained to copy scores full accuracy and BLEU") {
   CHECK(evaluate(*m, data, v, quick).loss == doctest::Approx(r.loss));
 }
 
+TEST_CASE("evaluate: <unk> in the output never matches, even where the reference word is unknown") {
+  // Before, the reference was compared as ids, so a reference word outside the
+  // vocabulary became <unk> and a model writing <unk> scored a hit.
+  ModelConfig c;
+  c.model = "attention";
+  c.score = "dot";
+  c.embed = 8;
+  c.hidden = 16;
+  c.src_vocab = c.tgt_vocab = 10;
+  auto m = make_model<float>(c);
+  Vocab v;
+  for (const char* t : {"a", "b", "c", "d", "e", "f"}) v.add(t);  // ids 4..9
+  const Index unk = Vocab::unk;
+  // Targets as encode_pairs makes them: "zebra" and "yak" are not in the vocabulary.
+  const std::vector<Example> data{{{4, 5, 6}, {unk, 5, 6}, {"zebra", "b", "c"}},
+                                  {{7, 8}, {7, 8}, {"d", "e"}},
+                                  {{6}, {unk}, {"yak"}},
+                                  {{9, 4, 7, 5}, {9, 4, 7, 5}, {"f", "a", "d", "b"}}};
+  std::vector<std::vector<Index>> xs, ys;
+  for (const Example& e : data) xs.push_back(e.src), ys.push_back(e.tgt);
+  Adam<float> opt(m->parameters(), AdamOptions{0.02});
+  for (int i = 0; i < 300; ++i) {  // until it writes <unk> exactly where the targets have it
+    Tape<float> t;
+    opt.zero_grad();
+    backward(m->loss(t, make_batch(xs, ys)));
+    opt.step();
+  }
+  std::vector<SentenceResult> each;
+  const EvalResult r = evaluate(*m, data, v, EvalOptions{}, &each);
+  REQUIRE(each[0].output == data[0].tgt);  // the model does write <unk> b c
+  REQUIRE(each[2].output == data[2].tgt);
+  CHECK(r.exact_accuracy == 0.5);  // "zebra b c" and "yak" are not matched
+  CHECK(!each[0].exact);
+  CHECK(each[1].exact);
+  // matched: b c <eos> | d e <eos> | <eos> | f a d b <eos>, of 4 + 3 + 2 + 5
+  CHECK(r.token_accuracy == doctest::Approx(12.0 / 14.0));
+  CHECK(r.bleu < 100.0);
+
+  // Examples made by hand, without their text: an <unk> in the reference
+  // matches nothing either.
+  std::vector<Example> ids_only = data;
+  for (Example& e : ids_only) e.tgt_tokens.clear();
+  const EvalResult q = evaluate(*m, ids_only, v);
+  CHECK(q.exact_accuracy == 0.5);
+  CHECK(q.token_accuracy == doctest::Approx(12.0 / 14.0));
+}
+
+TEST_CASE("evaluate: BLEU of an all-<unk> output against unknown words is 0, not 100") {
+  ModelConfig c;
+  c.model = "seq2seq";
+  c.embed = 4;
+  c.hidden = 4;
+  c.src_vocab = c.tgt_vocab = 8;
+  auto m = make_model<float>(c);
+  m->out.bias.value(Vocab::unk) = 1e9f;  // it writes <unk> and nothing else
+  Vocab v;
+  for (const char* t : {"a", "b"}) v.add(t);
+  const Index unk = Vocab::unk;
+  const std::vector<Example> data{{{4, 5}, {unk, unk, unk, unk}, {"w", "x", "y", "z"}}};
+  EvalOptions o;
+  o.max_len = 4;
+  const EvalResult r = evaluate(*m, data, v, o);
+  CHECK(r.bleu == 0.0);  // was 100: "<unk> <unk> <unk> <unk>" against itself
+  CHECK(r.token_accuracy == 0.0);
+  CHECK(r.exact_accuracy == 0.0);
+}
+
 TEST_CASE("by_source_length: buckets of the given width from 1, empty ones left out") {
   Vocab v;
   for (const char* t : {"a", "b"}) v.add(t);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 #include <xtensor/xarray.hpp>
@@ -18,6 +19,15 @@ using Shape = std::vector<std::size_t>;
 using Index = std::int64_t;
 using IndexArray = xt::xarray<Index>;  // token ids, targets
 using Mask = xt::xarray<bool>;         // true = masked out / selected
+
+// A setting out of range, named by its field (OptimOptions::lr is "lr"): the
+// library speaks of its own fields, and a program maps them to its options
+// (the command line to its flags).
+struct OptionError : std::invalid_argument {
+  OptionError(const std::string& field_, const std::string& rest_)
+      : std::invalid_argument(field_ + " " + rest_), field(field_), rest(rest_) {}
+  std::string field, rest;
+};
 
 // "[2, 3]": the one way shapes are written in messages.
 template <class S>

@@ -191,14 +191,14 @@ const TaskInfo& task_info(const std::string& name) {
 std::vector<TextPair> make_task(const std::string& name, std::size_t n, std::uint64_t seed,
                                 const TaskOptions& opts) {
   const TaskInfo& info = task_info(name);
-  if (n == 0) throw std::invalid_argument("--n must be at least 1 (task '" + name + "')");
+  if (n == 0) throw OptionError("n", "must be at least 1 (task '" + name + "')");
   std::mt19937_64 rng(seed);
   std::vector<TextPair> out;
   out.reserve(n);
 
   if (name == "dates") {
     if (opts.min_len != 0 || opts.max_len != 0)
-      throw std::invalid_argument("--min-len/--max-len do not apply to task 'dates'");
+      throw OptionError(opts.min_len ? "min_len" : "max_len", "does not apply to task 'dates'");
     for (std::size_t i = 0; i < n; ++i) out.push_back(make_date(rng));
     return out;
   }
@@ -206,13 +206,13 @@ std::vector<TextPair> make_task(const std::string& name, std::size_t n, std::uin
   const std::size_t min_len = opts.min_len ? opts.min_len : info.default_min_len;
   const std::size_t max_len = opts.max_len ? opts.max_len : info.default_max_len;
   if (max_len > max_allowed_len)
-    throw std::invalid_argument("--max-len " + std::to_string(max_len) + " is above the limit of " +
-                                std::to_string(max_allowed_len) + " (task '" + name + "')");
+    throw OptionError("max_len", std::to_string(max_len) + " is above the limit of " +
+                                     std::to_string(max_allowed_len) + " (task '" + name + "')");
   if (min_len > max_len)
-    throw std::invalid_argument("--min-len " + std::to_string(min_len) + " is above --max-len " +
-                                std::to_string(max_len) + " (task '" + name + "'; defaults " +
-                                std::to_string(info.default_min_len) + ".." +
-                                std::to_string(info.default_max_len) + ")");
+    throw OptionError("min_len", std::to_string(min_len) + " is above the longest length, " +
+                                     std::to_string(max_len) + " (task '" + name + "'; defaults " +
+                                     std::to_string(info.default_min_len) + ".." +
+                                     std::to_string(info.default_max_len) + ")");
 
   for (std::size_t i = 0; i < n; ++i) {
     TextPair p;

@@ -11,8 +11,8 @@ template <class T>
 double clip_grad_norm(const std::vector<Parameter<T>*>& params, double max_norm) {
   if (!(max_norm >= 0)) {
     std::ostringstream os;
-    os << "--clip must be >= 0, 0 turning clipping off (got " << max_norm << ")";
-    throw std::invalid_argument(os.str());
+    os << "must be >= 0, 0 turning clipping off (got " << max_norm << ")";
+    throw OptionError("clip", os.str());
   }
   double sum = 0.0;
   for (const Parameter<T>* p : params) {

@@ -390,27 +390,26 @@ std::vector<std::string> optimizer_names() {
 
 namespace {
 
-[[noreturn]] void bad_option(const std::string& option, const std::string& want, double got) {
+[[noreturn]] void bad_option(const std::string& field, const std::string& want, double got) {
   std::ostringstream os;
-  os << option << " must be " << want << " (got " << got << ")";
-  throw std::invalid_argument(os.str());
+  os << "must be " << want << " (got " << got << ")";
+  throw OptionError(field, os.str());
 }
 
 void check_options(const OptimOptions& o) {
-  if (!(std::isfinite(o.lr) && o.lr > 0)) bad_option("--lr", "> 0", o.lr);
+  if (!(std::isfinite(o.lr) && o.lr > 0)) bad_option("lr", "> 0", o.lr);
   if (!(std::isfinite(o.weight_decay) && o.weight_decay >= 0))
-    bad_option("--weight-decay", ">= 0", o.weight_decay);
-  if (!(o.momentum >= 0 && o.momentum < 1)) bad_option("--momentum", "in [0, 1)", o.momentum);
-  if (!(o.alpha >= 0 && o.alpha < 1)) bad_option("--alpha", "in [0, 1)", o.alpha);
-  if (!(o.beta1 >= 0 && o.beta1 < 1)) bad_option("--beta1", "in [0, 1)", o.beta1);
-  if (!(o.beta2 >= 0 && o.beta2 < 1)) bad_option("--beta2", "in [0, 1)", o.beta2);
+    bad_option("weight_decay", ">= 0", o.weight_decay);
+  if (!(o.momentum >= 0 && o.momentum < 1)) bad_option("momentum", "in [0, 1)", o.momentum);
+  if (!(o.alpha >= 0 && o.alpha < 1)) bad_option("alpha", "in [0, 1)", o.alpha);
+  if (!(o.beta1 >= 0 && o.beta1 < 1)) bad_option("beta1", "in [0, 1)", o.beta1);
+  if (!(o.beta2 >= 0 && o.beta2 < 1)) bad_option("beta2", "in [0, 1)", o.beta2);
   if (!(o.eps == -1 || (std::isfinite(o.eps) && o.eps >= 0)))
-    bad_option("--eps", ">= 0 (or -1 for the optimizer's default)", o.eps);
+    bad_option("eps", ">= 0 (or -1 for the optimizer's default)", o.eps);
   if (o.nesterov && o.name != "momentum")
-    throw std::invalid_argument("--nesterov applies only to --optimizer momentum (got '" + o.name +
-                                "')");
+    throw OptionError("nesterov", "applies only to the momentum optimizer (got '" + o.name + "')");
   if (o.nesterov && o.momentum == 0)
-    throw std::invalid_argument("--nesterov needs --momentum > 0 (got 0)");
+    throw OptionError("nesterov", "needs a momentum above 0 (got 0)");
 }
 
 }  // namespace

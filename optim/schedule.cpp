@@ -14,10 +14,10 @@ namespace attnlab {
 
 namespace {
 
-[[noreturn]] void bad_option(const std::string& option, const std::string& want, double got) {
+[[noreturn]] void bad_option(const std::string& field, const std::string& want, double got) {
   std::ostringstream os;
-  os << option << " must be " << want << " (got " << got << ")";
-  throw std::invalid_argument(os.str());
+  os << "must be " << want << " (got " << got << ")";
+  throw OptionError(field, os.str());
 }
 
 constexpr double inf = std::numeric_limits<double>::infinity();
@@ -34,13 +34,12 @@ Schedule::Schedule(const ScheduleOptions& o, double base_lr)
     for (const std::string& n : known) list += (list.empty() ? "" : ", ") + n;
     throw std::invalid_argument("unknown schedule '" + o.name + "' (known: " + list + ")");
   }
-  if (!(std::isfinite(base_lr) && base_lr > 0)) bad_option("--lr", "> 0", base_lr);
-  if (o.step_size == 0) bad_option("--lr-step", "> 0", 0);
-  if (!(o.gamma > 0 && o.gamma <= 1)) bad_option("--lr-gamma", "in (0, 1]", o.gamma);
-  if (!(o.factor > 0 && o.factor <= 1)) bad_option("--lr-factor", "in (0, 1]", o.factor);
-  if (!(std::isfinite(o.min_lr) && o.min_lr >= 0)) bad_option("--lr-min", ">= 0", o.min_lr);
-  if (!(o.threshold >= 0 && o.threshold < 1))
-    bad_option("--lr-threshold", "in [0, 1)", o.threshold);
+  if (!(std::isfinite(base_lr) && base_lr > 0)) bad_option("lr", "> 0", base_lr);
+  if (o.step_size == 0) bad_option("step_size", "> 0", 0);
+  if (!(o.gamma > 0 && o.gamma <= 1)) bad_option("gamma", "in (0, 1]", o.gamma);
+  if (!(o.factor > 0 && o.factor <= 1)) bad_option("factor", "in (0, 1]", o.factor);
+  if (!(std::isfinite(o.min_lr) && o.min_lr >= 0)) bad_option("min_lr", ">= 0", o.min_lr);
+  if (!(o.threshold >= 0 && o.threshold < 1)) bad_option("threshold", "in [0, 1)", o.threshold);
 }
 
 double Schedule::after_step(std::size_t steps_done) {
@@ -89,6 +88,9 @@ void Schedule::load_state(const nlohmann::json& j) {
   if (!j["base_lr"].is_number() || !j["lr"].is_number()) bad("'base_lr' or 'lr' is not a number");
   if (!j["best"].is_number() && !j["best"].is_null()) bad("'best' is not a number or null");
   if (!j["bad_validations"].is_number_unsigned()) bad("'bad_validations' is not a count");
+  for (const char* key : {"base_lr", "lr"})
+    if (!(j[key].get<double>() > 0.0) || !std::isfinite(j[key].get<double>()))
+      bad(std::string("'") + key + "' is " + j[key].dump() + "; a learning rate is above 0");
   base_lr_ = j["base_lr"].get<double>();
   lr_ = j["lr"].get<double>();
   best_ = j["best"].is_null() ? inf : j["best"].get<double>();

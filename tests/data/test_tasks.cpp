@@ -346,35 +346,35 @@ TEST_CASE("tasks: an unknown task is refused listing the known ones") {
   CHECK(test::error_message<std::invalid_argument>([] { make_task("mult", 5, 1); }) == msg);
 }
 
-TEST_CASE("tasks: bad options are refused naming the option") {
+TEST_CASE("tasks: bad options are refused naming the setting, not a flag") {
   TaskOptions opts;
   CHECK(test::contains(test::error_message<std::invalid_argument>([&] { make_task("copy", 0, 1); }),
-                       "--n"));
+                       "n must be at least 1"));
   opts.min_len = 6;
   opts.max_len = 5;
   CHECK(test::contains(
       test::error_message<std::invalid_argument>([&] { make_task("reverse", 10, 1, opts); }),
-      "--min-len 6 is above --max-len 5"));
+      "min_len 6 is above the longest length, 5"));
   opts = {};
   opts.max_len = 2;  // below the default minimum 3
   CHECK(test::contains(
       test::error_message<std::invalid_argument>([&] { make_task("sort", 10, 1, opts); }),
-      "--min-len"));
+      "min_len 3 is above the longest length, 2"));
   opts = {};
   opts.min_len = 5;  // above addition's default maximum 4
   CHECK(test::contains(
       test::error_message<std::invalid_argument>([&] { make_task("addition", 10, 1, opts); }),
-      "--max-len"));
+      "min_len 5 is above the longest length, 4"));
   opts = {};
   opts.max_len = 1000000;
   CHECK(test::contains(
       test::error_message<std::invalid_argument>([&] { make_task("copy", 10, 1, opts); }),
-      "--max-len"));
+      "max_len 1000000 is above the limit"));
   opts = {};
   opts.min_len = 3;
   CHECK(test::contains(
       test::error_message<std::invalid_argument>([&] { make_task("dates", 10, 1, opts); }),
-      "--min-len"));
+      "min_len does not apply to task 'dates'"));
   // Defaults, and one side given with the other defaulted, are fine.
   opts = {};
   opts.max_len = 3;

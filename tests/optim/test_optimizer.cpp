@@ -652,47 +652,46 @@ TEST_CASE("make_optimizer: an unknown name is refused, listing the known ones") 
                        std::invalid_argument);
 }
 
-TEST_CASE("make_optimizer: out-of-range values are refused, naming the option") {
+TEST_CASE("make_optimizer: out-of-range values are refused, naming the setting, never a flag") {
   Parameter<float> p("w", Array<float>{1.0f});
   auto refused = [&](OptimOptions o, const char* option) {
     CAPTURE(option);
-    CHECK_THROWS_WITH_AS(make_optimizer<float>(o, {&p}), doctest::Contains(option),
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(make_optimizer<float>(o, {&p}), doctest::Contains(option), OptionError);
   };
   OptimOptions o;
   o.lr = 0;
-  refused(o, "--lr");
+  refused(o, "lr must");
   o.lr = -0.1;
-  refused(o, "--lr");
+  refused(o, "lr must");
   o.lr = std::nan("");
-  refused(o, "--lr");
+  refused(o, "lr must");
   o = {};
   o.weight_decay = -1e-4;
-  refused(o, "--weight-decay");
+  refused(o, "weight_decay must");
   o = {};
   o.name = "momentum";
   o.momentum = 1.0;
-  refused(o, "--momentum");
+  refused(o, "momentum must");
   o.momentum = -0.1;
-  refused(o, "--momentum");
+  refused(o, "momentum must");
   o.momentum = 0.0;
   o.nesterov = true;
-  refused(o, "--nesterov");
+  refused(o, "nesterov ");
   o = {};
   o.nesterov = true;  // adam has no nesterov
-  refused(o, "--nesterov");
+  refused(o, "nesterov ");
   o = {};
   o.beta1 = 1.0;
-  refused(o, "--beta1");
+  refused(o, "beta1 must");
   o = {};
   o.beta2 = -0.5;
-  refused(o, "--beta2");
+  refused(o, "beta2 must");
   o = {};
   o.alpha = 1.5;
-  refused(o, "--alpha");
+  refused(o, "alpha must");
   o = {};
   o.eps = -0.5;
-  refused(o, "--eps");
+  refused(o, "eps must");
   // the edges that are allowed
   o = {};
   o.name = "momentum";

@@ -147,24 +147,24 @@ TEST_CASE("schedule: unknown names and bad values are refused, naming the option
   };
   ScheduleOptions o = named("step");
   o.step_size = 0;
-  refused(o, "--lr-step");
+  refused(o, "step_size must");
   o = named("step");
   o.gamma = 0.0;
-  refused(o, "--lr-gamma");
+  refused(o, "gamma must");
   o.gamma = 1.5;
-  refused(o, "--lr-gamma");
+  refused(o, "gamma must");
   o = named("plateau");
   o.factor = 0.0;
-  refused(o, "--lr-factor");
+  refused(o, "factor must");
   o.factor = 2.0;
-  refused(o, "--lr-factor");
+  refused(o, "factor must");
   o = named("plateau");
   o.min_lr = -1.0;
-  refused(o, "--lr-min");
+  refused(o, "min_lr must");
   o = named("plateau");
   o.threshold = 1.0;
-  refused(o, "--lr-threshold");
-  CHECK_THROWS_WITH_AS(Schedule(named("constant"), 0.0), doctest::Contains("--lr"),
+  refused(o, "threshold must");
+  CHECK_THROWS_WITH_AS(Schedule(named("constant"), 0.0), doctest::Contains("lr must"),
                        std::invalid_argument);
   o = named("step");
   o.gamma = 1.0;  // allowed: no decay

@@ -7,6 +7,7 @@
 #include "autograd/tape.hpp"
 #include "data/corpus.hpp"
 #include "data/tasks.hpp"
+#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
 #include "data/vocab.hpp"
 #include "layers/dense.hpp"

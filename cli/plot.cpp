@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/common.hpp"
+#include "data/text_io.hpp"
 
 namespace attnlab::cli {
 
@@ -23,7 +24,7 @@ Metrics read_metrics(const std::string& path) {
             {"exact accuracy", "#9467bd", {}}};
   std::string line;
   std::size_t line_no = 0;
-  while (std::getline(in, line)) {
+  while (getline_bounded(in, line, path, line_no + 1)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {

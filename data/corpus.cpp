@@ -13,6 +13,7 @@
 #include <iostream>
 #include <numeric>
 
+#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
 
 namespace attnlab {
@@ -92,7 +93,12 @@ ReadResult read_tsv(const std::string& path, const ReadOptions& opts) {
   ReadResult result;
   std::string line;
   std::size_t number = 0, bytes = 0;
-  while (std::getline(in, line)) {
+  for (;;) {
+    try {
+      if (!getline_bounded(in, line, path, number + 1)) break;
+    } catch (const std::length_error& e) {
+      throw DataError(e.what());
+    }
     ++number;
     bytes += line.size() + 1;
     std::size_t offset = 0;
@@ -196,7 +202,8 @@ std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
       throw std::invalid_argument(pair_name(i, p) + ": source: " + e.what());
     }
     try {
-      ex.tgt = tgt.encode(tokenize(tgt_tokenizer, p.tgt));
+      ex.tgt_tokens = tokenize(tgt_tokenizer, p.tgt);
+      ex.tgt = tgt.encode(ex.tgt_tokens);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(pair_name(i, p) + ": target: " + e.what());
     }

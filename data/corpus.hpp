@@ -60,9 +60,14 @@ void write_file_atomically(const std::string& path, const std::string& text);
 
 struct Example {
   std::vector<Index> src, tgt;  // token ids, without <sos>/<eos>
+  // The target's tokens as the tokenizer gave them, before the vocabulary
+  // mapped unknown ones to <unk>: what metrics compare the output with.
+  // Empty for examples made by hand (then <unk> in tgt matches nothing).
+  std::vector<std::string> tgt_tokens;
 };
 
-// Tokenizes and encodes every pair; tokens not in a vocabulary become <unk>.
+// Tokenizes and encodes every pair; tokens not in a vocabulary become <unk>
+// (tgt_tokens keeps the target's own tokens).
 // An unknown tokenizer or invalid UTF-8 throws std::invalid_argument (naming
 // the pair's line for the latter).
 std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,

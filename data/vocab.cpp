@@ -5,15 +5,21 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <sstream>
 #include <utility>
 
+#include "data/text_io.hpp"
+
 namespace attnlab {
 
 namespace {
+
+// Far beyond any real vocabulary (a million tokens of 60 bytes).
+constexpr std::size_t kMaxVocabBytes = std::size_t(64) << 20;
 
 const char* const specials[] = {"<pad>", "<unk>", "<sos>", "<eos>"};
 constexpr std::size_t num_specials = 4;
@@ -131,13 +137,20 @@ void Vocab::save(const std::string& path) const {
   if (!out) throw VocabError(path + ": cannot open for writing: " + std::strerror(errno));
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
-  if (!out) throw VocabError(path + ": write failed");
+  if (!out) throw VocabError(path + ": write failed: " + std::strerror(errno));
 }
 
 Vocab Vocab::load(const std::string& path) {
+  std::error_code ec;  // a FIFO would be waited on, a device read without end
+  const std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw VocabError(path + ": not a regular file, not a vocabulary");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw VocabError(path + ": cannot open vocabulary file: " + std::strerror(errno));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  if (!read_at_most(in, kMaxVocabBytes, text))
+    throw VocabError(path + ": larger than " + std::to_string(kMaxVocabBytes >> 20) +
+                     " MiB; not a vocabulary file");
   if (in.bad()) throw VocabError(path + ": read failed");
   if (text.empty())
     fail_at(path, 1, "empty vocabulary file (want at least <pad>, <unk>, <sos>, <eos>)");

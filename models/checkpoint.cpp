@@ -3,12 +3,15 @@
 #include "models/checkpoint.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>  // renameat2, RENAME_EXCHANGE (glibc, with _GNU_SOURCE)
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +20,8 @@
 #include <set>
 #include <string_view>
 #include <system_error>
+
+#include "data/text_io.hpp"
 
 namespace attnlab {
 
@@ -30,20 +35,42 @@ namespace {
   throw CheckpointError(path + ": " + what);
 }
 
-std::string read_file(const std::string& path, const std::string& what) {
+// A whole file of at most `most` bytes. Only regular files: a FIFO, a device
+// (/dev/zero) or a directory is named as such, never read without end.
+std::string read_file(const std::string& path, const std::string& what, std::size_t most) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    fail(path, std::string(fs::is_directory(st) ? "a directory" : "not a regular file") +
+                   ", not a " + what);
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "cannot open " + what + ": " + std::strerror(errno));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text;
+  if (!read_at_most(in, most, text))
+    fail(path, "larger than " + std::to_string(most >> 20) + " MiB; not a " + what);
   if (in.bad()) fail(path, "read failed");
   return text;
 }
 
+// POSIX calls, so that the reason of a failure (a full disk: "No space left
+// on device") reaches the message.
 void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) fail(path, std::string("cannot open for writing: ") + std::strerror(errno));
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) fail(path, "write failed");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(path, std::string("cannot open for writing: ") + std::strerror(errno));
+  const char* p = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      fail(path, std::string("write failed: ") + std::strerror(err));
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) fail(path, std::string("write failed: ") + std::strerror(errno));
 }
 
 // fsync on a read-only descriptor is enough on Linux, for files and dirs.
@@ -296,6 +323,53 @@ fs::path checkpoint_path(const std::string& dir) {
 
 std::atomic<unsigned long> tmp_counter{0};
 
+// What is at dir now must be safe to replace: nothing, an empty directory,
+// or a checkpoint. A symlink to a directory is followed, keeping the link.
+// Returns the path the checkpoint goes to.
+fs::path usable_target(const std::string& dir) {
+  fs::path target = checkpoint_path(dir);
+  std::error_code ec;
+  fs::file_status st = fs::symlink_status(target, ec);
+  if (fs::is_symlink(st)) {
+    const fs::path real = fs::canonical(target, ec);
+    if (ec || !fs::is_directory(real))
+      fail(dir, "is a symlink that does not lead to a directory; refusing to replace it");
+    target = real;
+    st = fs::symlink_status(target, ec);
+  }
+  if (fs::exists(st)) {
+    if (!fs::is_directory(st)) fail(dir, "exists and is not a directory; refusing to replace it");
+    const bool empty = fs::is_empty(target, ec);
+    if (ec) fail(dir, "cannot read the existing directory: " + ec.message());
+    if (!empty && !fs::is_regular_file(target / "config.json"))
+      fail(dir,
+           "exists and is not a checkpoint directory (no config.json); refusing to replace it");
+  }
+  return target;
+}
+
+// "TARGET.tmp-PID-N" directories whose process is gone: saves it never
+// finished (killed, power lost). Another live process's are left alone.
+void remove_stale_temporaries(const fs::path& target) {
+  std::error_code ec;
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  const std::string prefix = target.filename().string() + ".tmp-";
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string rest = name.substr(prefix.size());
+    const std::size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos ||
+        rest.find_first_not_of("0123456789-") != std::string::npos)
+      continue;
+    const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+}
+
 // Removes `path` on scope exit: the temporary directory of an unfinished save
 // or, once the swap is done, the old copy it now holds.
 struct RemoveOnExit {
@@ -359,7 +433,8 @@ void save_npy(const std::string& path, const Array<float>& a) {
 }
 
 Array<float> load_npy(const std::string& path) {
-  const std::string bytes = read_file(path, ".npy file");
+  const std::string bytes =
+      read_file(path, ".npy file", std::size_t(1) << 36);  // regular files only
   if (bytes.size() < npy_magic_len + 2 || bytes.compare(0, npy_magic_len, npy_magic) != 0)
     fail(path, "not a .npy file (bad magic)");
   const int major = static_cast<unsigned char>(bytes[6]),
@@ -451,32 +526,40 @@ ModelConfig config_from_json(const nlohmann::json& j, const std::string& path) {
 
 // ---------------------------------------------------------------- checkpoints
 
+void check_save_target(const std::string& dir) {
+  const fs::path target = usable_target(dir);
+  // the nearest directory that exists must let us create the checkpoint in it
+  fs::path p = target.parent_path();
+  std::error_code ec;
+  while (!p.empty() && !fs::exists(p, ec)) p = p.parent_path();
+  if (p.empty()) p = ".";
+  if (!fs::is_directory(p, ec))
+    fail(dir, "cannot be created: '" + p.string() + "' is not a directory");
+  if (::access(p.c_str(), W_OK | X_OK) != 0)
+    fail(dir,
+         "cannot be created: '" + p.string() + "' is not writable (" + std::strerror(errno) + ")");
+}
+
+std::size_t count_nonfinite(const Array<float>& a) {
+  std::size_t n = 0;
+  for (float x : a) n += !std::isfinite(x);
+  return n;
+}
+
 void save_checkpoint(const std::string& dir, const ModelConfig& config, const Vocab& src,
                      const Vocab& tgt,
                      const std::vector<std::pair<std::string, const Array<float>*>>& params,
                      const nlohmann::json& extra_config,
                      const std::function<void(const std::string& tmp_dir)>& write_extra) {
-  fs::path target = checkpoint_path(dir);
+  // A diverged model must never replace a good checkpoint.
+  for (const auto& [name, value] : params)
+    if (const std::size_t bad = count_nonfinite(*value))
+      fail(dir, "not saved: parameter " + name + " holds " + std::to_string(bad) + " of " +
+                    std::to_string(value->size()) +
+                    " values that are NaN or infinite; what was there is untouched");
+  const fs::path target = usable_target(dir);
   std::error_code ec;
-
-  // What is there now must be safe to replace: nothing, an empty directory,
-  // or a checkpoint. A symlink to a directory is followed, keeping the link.
-  fs::file_status st = fs::symlink_status(target, ec);
-  if (fs::is_symlink(st)) {
-    const fs::path real = fs::canonical(target, ec);
-    if (ec || !fs::is_directory(real))
-      fail(dir, "is a symlink that does not lead to a directory; refusing to replace it");
-    target = real;
-    st = fs::symlink_status(target, ec);
-  }
-  if (fs::exists(st)) {
-    if (!fs::is_directory(st)) fail(dir, "exists and is not a directory; refusing to replace it");
-    const bool empty = fs::is_empty(target, ec);
-    if (ec) fail(dir, "cannot read the existing directory: " + ec.message());
-    if (!empty && !fs::is_regular_file(target / "config.json"))
-      fail(dir,
-           "exists and is not a checkpoint directory (no config.json); refusing to replace it");
-  }
+  remove_stale_temporaries(target);
 
   fs::path parent = target.parent_path();
   if (parent.empty()) parent = ".";
@@ -548,7 +631,7 @@ CheckpointData load_checkpoint(const std::string& dir) {
   CheckpointData data;
   const std::string config_path = (d / "config.json").string();
   if (!fs::exists(d / "config.json")) fail(config_path, "missing (every checkpoint has one)");
-  const std::string text = read_file(config_path, "config");
+  const std::string text = read_file(config_path, "config", std::size_t(64) << 20);
   try {
     data.config_json = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
@@ -579,8 +662,7 @@ CheckpointData load_checkpoint(const std::string& dir) {
     const std::string file = it->path().filename().string();
     const std::string suffix = ".npy";
     if (file.size() <= suffix.size() || file.compare(file.size() - 4, 4, suffix) != 0) continue;
-    std::error_code ec2;
-    if (!it->is_regular_file(ec2)) continue;
+    // not skipped when it is not a regular file: load_npy says what it is
     data.params[file.substr(0, file.size() - suffix.size())] = load_npy(it->path().string());
   }
   if (ec) fail(dir, "cannot list the checkpoint directory: " + ec.message());

@@ -29,6 +29,14 @@ void save_npy(const std::string& path, const Array<float>& a);
 // else, and data shorter or longer than the shape, is refused.
 Array<float> load_npy(const std::string& path);
 
+// Refuses, before any work is done, a checkpoint directory save_checkpoint
+// could not write: ".", "/", an existing file or non-checkpoint directory, a
+// path under a file or an unwritable directory. CheckpointError names dir.
+void check_save_target(const std::string& dir);
+
+// How many of a's values are NaN or infinite (checkpoints never hold them).
+std::size_t count_nonfinite(const Array<float>& a);
+
 // Every ModelConfig field under the spec's key names; decoder_hidden is
 // written as its effective value c.D().
 nlohmann::json config_to_json(const ModelConfig& c);
@@ -45,10 +53,13 @@ struct CheckpointData {
 };
 
 // Writes config.json (extra_config's keys, overridden by config's own keys),
+// after checking that every parameter is finite (a NaN or infinity throws
+// CheckpointError naming the parameter, and nothing is written);
 // src_vocab.txt, tgt_vocab.txt and NAME.npy per parameter into a fresh
 // sibling temporary directory; write_extra may add more files there (say an
 // "optimizer/" subdirectory). Everything is fsynced, then swapped into place
-// atomically; the old copy is deleted. On failure the temporary directory is
+// atomically; the old copy is deleted. Temporary directories left by saves
+// whose process died are removed first. On failure the temporary directory is
 // removed, any previous checkpoint at dir is untouched, and CheckpointError is
 // thrown. An existing dir must be a directory that is empty or holds a
 // config.json (so a mistyped path never deletes unrelated data).

@@ -2,8 +2,20 @@
 #include "models/model_io.hpp"
 
 #include <filesystem>
+#include <iomanip>
+#include <sstream>
 
 namespace attnlab {
+
+namespace {
+
+std::string count_text(double n) {
+  std::ostringstream os;
+  os << std::setprecision(n < 1e9 ? 10 : 3) << n;
+  return os.str();
+}
+
+}  // namespace
 
 template <class T>
 void save_model(const std::string& dir, EncoderDecoder<T>& model, const Vocab& src,
@@ -25,10 +37,21 @@ void save_model(const std::string& dir, EncoderDecoder<T>& model, const Vocab& s
 }
 
 template <class T>
-LoadedModel<T> load_model(const std::string& dir) {
+LoadedModel<T> load_model(const std::string& dir, bool allow_nonfinite) {
   CheckpointData data = load_checkpoint(dir);
   const std::string config_path = (std::filesystem::path(dir) / "config.json").string();
   LoadedModel<T> out;
+  // config.json's sizes against the weights there are, before allocating any
+  double stored = 0;
+  for (const auto& [name, value] : data.params) stored += static_cast<double>(value.size());
+  const double claimed = parameter_count_estimate(data.config);
+  if (claimed > 2 * stored + 1e6)
+    throw CheckpointError(config_path + ": its sizes (embed " + std::to_string(data.config.embed) +
+                          ", hidden " + std::to_string(data.config.hidden) + ", vocabularies " +
+                          std::to_string(data.config.src_vocab) + " and " +
+                          std::to_string(data.config.tgt_vocab) + ") make about " +
+                          count_text(claimed) + " parameters, but its .npy files hold " +
+                          count_text(stored));
   try {
     out.model = make_model<T>(data.config);
   } catch (const std::invalid_argument& e) {
@@ -42,6 +65,11 @@ LoadedModel<T> load_model(const std::string& dir) {
     if (it->second.shape() != p->value.shape())
       throw CheckpointError(file + ": shape " + shape_str(it->second.shape()) +
                             ", but the model needs " + shape_str(p->value.shape()));
+    if (const std::size_t bad = allow_nonfinite ? 0 : count_nonfinite(it->second))
+      throw CheckpointError(file + ": " + std::to_string(bad) + " of " +
+                            std::to_string(it->second.size()) +
+                            " values are NaN or infinite; a model with them gives no answers "
+                            "worth reading (it was saved by a run that diverged, or damaged)");
     p->value = xt::cast<T>(it->second);
     p->zero_grad();
     data.params.erase(it);
@@ -60,7 +88,7 @@ LoadedModel<T> load_model(const std::string& dir) {
 #define ATTNLAB_INSTANTIATE(T)                                                                     \
   template void save_model(const std::string&, EncoderDecoder<T>&, const Vocab&, const Vocab&,     \
                            const nlohmann::json&, const std::function<void(const std::string&)>&); \
-  template LoadedModel<T> load_model(const std::string&);
+  template LoadedModel<T> load_model(const std::string&, bool);
 ATTNLAB_INSTANTIATE(float)
 ATTNLAB_INSTANTIATE(double)
 

@@ -26,9 +26,11 @@ struct LoadedModel {
 };
 
 // Rebuilds the model config.json describes and fills every parameter from its
-// .npy. A missing, unexpected or wrongly shaped parameter, or a config the
-// model refuses (say an unknown score), throws CheckpointError naming the file.
+// .npy. A missing, unexpected or wrongly shaped parameter, a parameter holding
+// NaN or infinity (unless allow_nonfinite, for inspecting a broken model), or
+// a config the model refuses (say an unknown score), throws CheckpointError
+// naming the file.
 template <class T>
-LoadedModel<T> load_model(const std::string& dir);
+LoadedModel<T> load_model(const std::string& dir, bool allow_nonfinite = false);
 
 }  // namespace attnlab

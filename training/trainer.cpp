@@ -3,8 +3,14 @@
 // state, all in one atomic save.
 #include "training/trainer.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -56,20 +62,78 @@ nlohmann::json to_json(const TrainState& s) {
       {"schedule", s.schedule}};
 }
 
+// A damaged train_state is refused naming the key: a negative or absurd count
+// would otherwise wrap around or send training off for centuries.
 TrainState state_from_json(const nlohmann::json& j) {
+  auto bad = [](const std::string& key, const nlohmann::json& v, const std::string& want) {
+    throw std::invalid_argument("train_state." + key + " is " + v.dump() + "; want " + want);
+  };
+  auto count = [&](const char* key, std::size_t most) {
+    const nlohmann::json& v = j.at(key);
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > most)
+      bad(key, v, "a whole number from 0 to " + std::to_string(most));
+    return static_cast<std::size_t>(v.get<std::uint64_t>());
+  };
+  auto number = [&](const char* key, double lo) {
+    const nlohmann::json& v = j.at(key);
+    if (!v.is_number() || !(v.get<double>() >= lo) || !std::isfinite(v.get<double>()))
+      bad(key, v, "a finite number from " + std::to_string(static_cast<long>(lo)));
+    return v.get<double>();
+  };
+  constexpr std::size_t most = 1000000000000;  // a trillion steps: far beyond any real run
   TrainState s;
-  s.step = j.at("step");
-  s.epoch = j.at("epoch");
-  s.batch = j.at("batch");
-  const double best = j.at("best_valid");
+  s.step = count("step", most);
+  s.epoch = count("epoch", s.step + 1);  // each epoch takes at least one step
+  s.batch = count("batch", s.step);
+  const double best = number("best_valid", -1.0);
   s.best_valid = best < 0 ? std::numeric_limits<double>::infinity() : best;
-  s.best_step = j.at("best_step");
-  s.bad_validations = j.at("bad_validations");
-  s.elapsed = j.at("elapsed");
+  s.best_step = count("best_step", s.step);
+  s.bad_validations = count("bad_validations", s.step + 1);
+  s.elapsed = number("elapsed", 0.0);
+  if (!j.at("rng").is_string()) bad("rng", j.at("rng"), "a string");
   s.rng = j.at("rng");
   s.schedule = j.at("schedule");
   return s;
 }
+
+// An exclusive flock on "<dir>.lock" for the life of the object; the file
+// holds the owner's process id, for the message of whoever is refused. The
+// kernel drops the lock when the process dies, however it dies.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const std::string& dir) {
+    std::string p = dir;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    const std::string path = p + ".lock";
+    std::error_code ignored;
+    const fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ignored);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw std::runtime_error(path + ": cannot open the lock file (" + std::strerror(errno) + ")");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char pid[32] = {};
+      const ssize_t n = ::pread(fd_, pid, sizeof pid - 1, 0);
+      ::close(fd_);
+      fd_ = -1;
+      throw std::runtime_error(dir + ": another training run is writing this checkpoint (process " +
+                               std::string(pid, n > 0 ? std::strlen(pid) : 0) + ", holding " +
+                               path + "); wait for it to finish, or save elsewhere");
+    }
+    const std::string me = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) < 0) {
+      // the lock holds regardless; only the message of a refused run is poorer
+    }
+  }
+  ~DirectoryLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -89,6 +153,10 @@ struct Trainer::Impl {
   double elapsed_before = 0.0;
   bool resumed = false;
   bool new_best = false;
+  // What the checkpoint directory holds, so that a run that stops says so truly.
+  bool had_checkpoint = false;  // one was there when this run started
+  long saved_step = -1;         // the step this run last saved, -1 if none
+  std::string diverged;         // why training must stop, once it must
 
   Impl(EncoderDecoder<float>& m, const Vocab& s, const Vocab& t, const TrainOptions& o,
        nlohmann::json e)
@@ -144,6 +212,17 @@ struct Trainer::Impl {
       }
     });
     new_best = false;
+    saved_step = static_cast<long>(state.step);
+  }
+
+  // Where the last good weights are, for the message of a run that stops early.
+  std::string on_disk() const {
+    if (saved_step >= 0)
+      return "The checkpoint in " + opts.save + " is the one saved at step " +
+             std::to_string(saved_step) + ", before that.";
+    if (had_checkpoint)
+      return opts.save + " still holds the checkpoint that was there before this run, untouched.";
+    return "Nothing was saved.";
   }
 
   // Returns true when early stopping says stop.
@@ -152,6 +231,12 @@ struct Trainer::Impl {
     EvalOptions eo;
     eo.threads = opts.threads;
     const EvalResult r = evaluate(model, valid, tgt, eo);
+    if (!std::isfinite(r.loss)) {  // neither logged as a result nor saved
+      diverged = "the validation loss became " +
+                 std::string(std::isnan(r.loss) ? "NaN" : "infinite") + " at step " +
+                 std::to_string(state.step);
+      return true;
+    }
     optimizer->lr = schedule.after_validation(r.loss);
     const bool improved = r.loss < state.best_valid;
     if (improved) {
@@ -207,18 +292,17 @@ void Trainer::resume_from(const std::string& checkpoint) {
                      const nlohmann::json& absent = nullptr) {
     const nlohmann::json then = o.contains(key) ? o[key] : absent;
     if (!then.is_null() && then != mine)
-      throw std::invalid_argument("--resume " + checkpoint + ": it was trained with " + opt + " " +
-                                  then.dump() + ", not " + mine.dump() +
-                                  "; exact continuation needs the same");
+      throw std::invalid_argument(checkpoint + ": it was trained with " + opt + " " + then.dump() +
+                                  ", not " + mine.dump() + "; exact continuation needs the same");
   };
-  differs("batch_size", "--batch-size", impl_->opts.batch_size);
-  differs("seed", "--seed", impl_->opts.seed);
-  differs("optimizer", "--optimizer", impl_->opts.optim.name);
-  differs("threads", "--threads", impl_->opts.threads, 1);  // older checkpoints: one thread
+  differs("batch_size", "batch size", impl_->opts.batch_size);
+  differs("seed", "seed", impl_->opts.seed);
+  differs("optimizer", "optimizer", impl_->opts.optim.name);
+  differs("threads", "threads", impl_->opts.threads, 1);  // older checkpoints: one thread
   try {
     impl_->state = state_from_json(j["train_state"]);
   } catch (const std::exception& e) {
-    throw CheckpointError(config + ": damaged train_state (" + e.what() + ")");
+    throw CheckpointError(config + ": damaged train_state: " + e.what());
   }
   std::istringstream r(impl_->state.rng);
   r >> impl_->rng;
@@ -236,6 +320,16 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
   TrainState& st = m.state;
   const TrainOptions& o = m.opts;
   TrainResult result;
+  {  // the largest batch there will be, against the memory there is
+    std::size_t tx = 1, ty = 1;
+    for (const auto* set : {&train, &valid})
+      for (const Example& e : *set)
+        tx = std::max(tx, e.src.size()), ty = std::max(ty, e.tgt.size() + 1);
+    const std::size_t b = std::min(o.batch_size, std::max<std::size_t>(train.size(), 1));
+    check_training_memory(m.model.config(), b, tx, ty - 1, o.max_memory);
+  }
+  const DirectoryLock lock(o.save);
+  m.had_checkpoint = fs::exists(fs::path(o.save) / "config.json");
   m.open_metrics();
   const auto params = m.model.parameters();
   const std::size_t per_epoch = (train.size() + o.batch_size - 1) / o.batch_size;
@@ -250,6 +344,25 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
   std::size_t loss_n = 0, tokens = 0;
   auto window_start = Clock::now(), last_draw = Clock::now() - std::chrono::seconds(1);
   double tok_per_s = 0;
+  // The mean loss of the steps since the last log line, to the metrics log and the log.
+  auto log_steps = [&] {
+    if (tok_per_s == 0) {  // a run shorter than the rate's window: its own rate
+      const double w = std::chrono::duration<double>(Clock::now() - window_start).count();
+      tok_per_s = tokens / std::max(w, 1e-9);
+    }
+    m.log_metrics({{"step", st.step},
+                   {"epoch", st.epoch},
+                   {"loss", loss_sum / loss_n},
+                   {"lr", m.optimizer->lr},
+                   {"tokens_per_s", tok_per_s},
+                   {"elapsed", m.elapsed()}});
+    if (!o.tty && !o.quiet)
+      log << "step " << st.step << "/" << planned << "  epoch " << st.epoch + 1 << "  loss "
+          << std::fixed << std::setprecision(4) << loss_sum / loss_n << "  " << std::setprecision(1)
+          << tok_per_s / 1000 << "k tok/s  elapsed " << duration(m.elapsed()) << std::endl;
+    loss_sum = 0;
+    loss_n = 0;
+  };
 
   while (!done() && !result.early_stopped) {
     const auto plan = make_batches(train, o.batch_size, epoch_seed(o.seed, st.epoch));
@@ -265,20 +378,20 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
       double norm = l;
       if (std::isfinite(l)) norm = clip_grad_norm(params, o.clip);
       if (!std::isfinite(l) || !std::isfinite(norm)) {
-        if (o.tty && !o.quiet) log << "\n";
-        result.diverged = true;
-        result.message =
-            std::string("training stopped: the ") + (std::isfinite(l) ? "gradient norm" : "loss") +
-            " became " + (std::isnan(norm) ? "NaN" : "infinite") + " at step " +
-            std::to_string(st.step + 1) + " (epoch " + std::to_string(st.epoch + 1) + "). " +
-            (fs::exists(fs::path(o.save) / "config.json")
-                 ? "The last good checkpoint, " + o.save + ", is kept as it was."
-                 : "No checkpoint had been saved yet.") +
-            " Try a lower --lr or a --clip.";
-        result.state = st;
-        return result;
+        m.diverged = std::string("the ") + (std::isfinite(l) ? "gradient norm" : "loss") +
+                     " became " + (std::isnan(norm) ? "NaN" : "infinite") + " at step " +
+                     std::to_string(st.step + 1);
+        break;
       }
       m.optimizer->step();
+      // An update can overflow the weights while the loss and gradients are finite.
+      for (const Parameter<float>* p : params)
+        if (count_nonfinite(p->value)) {
+          m.diverged = "the update of step " + std::to_string(st.step + 1) + " made " + p->name +
+                       " NaN or infinite";
+          break;
+        }
+      if (!m.diverged.empty()) break;
       ++st.step;
       ++st.batch;
       m.optimizer->lr = m.schedule.after_step(st.step);
@@ -293,21 +406,7 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
         tokens = 0;
         window_start = Clock::now();
       }
-      if (o.log_every && st.step % o.log_every == 0) {
-        m.log_metrics({{"step", st.step},
-                       {"epoch", st.epoch},
-                       {"loss", loss_sum / loss_n},
-                       {"lr", m.optimizer->lr},
-                       {"tokens_per_s", tok_per_s},
-                       {"elapsed", m.elapsed()}});
-        if (!o.tty && !o.quiet)
-          log << "step " << st.step << "/" << planned << "  epoch " << st.epoch + 1 << "  loss "
-              << std::fixed << std::setprecision(4) << loss_sum / loss_n << "  "
-              << std::setprecision(1) << tok_per_s / 1000 << "k tok/s  elapsed "
-              << duration(m.elapsed()) << std::endl;
-        loss_sum = 0;
-        loss_n = 0;
-      }
+      if (o.log_every && st.step % o.log_every == 0) log_steps();
       if (o.tty && !o.quiet && Clock::now() - last_draw > std::chrono::milliseconds(200)) {
         last_draw = Clock::now();
         const double rate = st.step / std::max(m.elapsed(), 1e-9);
@@ -323,20 +422,40 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
       }
       if (o.valid_every && st.step % o.valid_every == 0 && m.validate(valid, log))
         result.early_stopped = true;
+      if (!m.diverged.empty()) break;
       if (o.save_every && st.step % o.save_every == 0) m.save();
       if (result.early_stopped) break;
+      if (o.stop && o.stop->load()) {
+        result.interrupted = o.stop->load();
+        break;
+      }
     }
+    if (!m.diverged.empty() || result.interrupted) break;
     if (st.batch >= plan.size()) {  // an epoch ends
       ++st.epoch;
       st.batch = 0;
       if (!o.valid_every && m.validate(valid, log)) result.early_stopped = true;
     }
+    if (!m.diverged.empty()) break;
   }
   if (o.tty && !o.quiet) log << "\r\033[K";
+  if (m.diverged.empty() && loss_n > 0) log_steps();  // every run logs at least its last step
+  if (!m.diverged.empty()) {  // stop without saving: the weights in memory are not good
+    result.diverged = true;
+    result.early_stopped = false;
+    result.state = st;
+    result.message = "training stopped: " + m.diverged + " (epoch " + std::to_string(st.epoch + 1) +
+                     "). " + m.on_disk() + " Try a lower learning rate or gradient clipping.";
+    return result;
+  }
   m.save();
   result.state = st;
   std::ostringstream msg;
-  msg << (result.early_stopped ? "early stop: " : "done: ") << st.step << " steps, ";
+  if (result.interrupted)
+    msg << "interrupted (signal " << result.interrupted << "), saved where it stopped: ";
+  else
+    msg << (result.early_stopped ? "early stop: " : "done: ");
+  msg << st.step << " steps, ";
   if (st.batch == 0)
     msg << st.epoch;  // whole epochs, else how far into the next one
   else

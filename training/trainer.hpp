@@ -3,6 +3,7 @@
 // and a progress line.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -42,6 +43,13 @@ struct TrainOptions {
   // Called after every optimizer step with (step, planned steps, loss): for
   // callers that show progress their own way (attnlab compare).
   std::function<void(std::size_t, std::size_t, double)> on_step;
+  // When it points at a non-zero value (a signal number, set by a handler),
+  // training stops after the current step and saves: interrupted, not lost.
+  const std::atomic<int>* stop = nullptr;
+  // Refuse, before the first step, a run whose largest batch would need more
+  // memory than this by estimate (training_bytes_estimate); 0: the memory
+  // the machine has available.
+  double max_memory = 0;
 };
 
 // Where training stands: saved in the checkpoint so that --resume continues
@@ -59,7 +67,8 @@ struct TrainResult {
   TrainState state;
   double last_loss = 0.0;
   bool early_stopped = false;
-  bool diverged = false;  // a NaN or infinite loss stopped training
+  bool diverged = false;  // a NaN or infinity (loss, gradient, weights) stopped training
+  int interrupted = 0;    // the signal that stopped training (TrainOptions::stop), or 0
   std::string message;    // what a user should read at the end
 };
 
@@ -76,8 +85,10 @@ class Trainer {
   // caller's, loaded with load_model).
   void resume_from(const std::string& checkpoint);
 
-  // Trains until max_steps, the last epoch, early stopping or divergence.
-  // Progress and messages go to `log`.
+  // Trains until max_steps, the last epoch, early stopping, divergence or an
+  // interruption. Progress and messages go to `log`. The checkpoint directory
+  // is locked for the run ("<save>.lock", flock): a second trainer on the same
+  // directory is refused, naming the process that holds it.
   TrainResult run(const std::vector<Example>& train, const std::vector<Example>& valid,
                   std::ostream& log);
 

@@ -236,11 +236,14 @@ TEST_CASE("read_tsv: binary garbage and a huge line neither hang nor crash") {
     // refusing the whole file is fine too
   }
 
-  const std::string huge(8 << 20, 'x');
-  const ReadResult r = read_text(tmp, huge + "\t" + huge);
+  // a line up to the bound (1 MiB) is read; a longer one is refused, naming it
+  const std::string half((kMaxLineBytes - 1) / 2, 'x');
+  const ReadResult r = read_text(tmp, half + "\t" + half);
   REQUIRE(r.pairs.size() == 1);
-  CHECK(r.pairs[0].src.size() == huge.size());
-  CHECK(r.pairs[0].tgt.size() == huge.size());
+  CHECK(r.pairs[0].src.size() == half.size());
+  const std::string huge(8 << 20, 'x');
+  CHECK_THROWS_WITH_AS(read_text(tmp, "a\tb\n" + huge + "\t" + huge),
+                       doctest::Contains(":2: a line longer than 1048576 bytes"), DataError);
 }
 
 // ---- write_tsv ----
@@ -332,6 +335,8 @@ TEST_CASE("encode_pairs: tokenizes each side with its tokenizer, unknown tokens 
   CHECK(data[0].tgt == std::vector<Index>{4, 5});
   CHECK(data[1].src == std::vector<Index>{4, Vocab::unk});
   CHECK(data[1].tgt == std::vector<Index>{4, 5, Vocab::unk, Vocab::unk});
+  // the target's own tokens are kept, unknown ones included, for the metrics
+  CHECK(data[1].tgt_tokens == std::vector<std::string>{"c", "h", "a", "t"});
 }
 
 TEST_CASE("encode_pairs: an unknown tokenizer or invalid UTF-8 is refused with the line") {
@@ -503,6 +508,38 @@ TEST_CASE("make_sorted_batches: in order of source length, ties in data order, n
   CHECK(batches == std::vector<std::vector<std::size_t>>{{4, 1, 3}, {6, 0, 5}, {2}});
   CHECK(make_sorted_batches({}, 4).empty());
   CHECK_THROWS_AS(make_sorted_batches(data, 0), std::invalid_argument);
+}
+
+TEST_CASE("getline_bounded: lines as std::getline gives them, and a bound on their length") {
+  std::istringstream in("ab\n\ncd");
+  std::string line;
+  CHECK(getline_bounded(in, line, "x", 1));
+  CHECK(line == "ab");
+  CHECK(getline_bounded(in, line, "x", 2));
+  CHECK(line.empty());
+  CHECK(getline_bounded(in, line, "x", 3));
+  CHECK(line == "cd");  // the last line needs no newline
+  CHECK(!getline_bounded(in, line, "x", 4));
+  std::istringstream long_line(std::string(11, 'a') + "\n");
+  CHECK_THROWS_WITH_AS(getline_bounded(long_line, line, "f.tsv", 7, 10),
+                       "f.tsv:7: a line longer than 10 bytes; not a text file?", std::length_error);
+}
+
+TEST_CASE("read_tsv: /dev/zero is refused after a bounded read, naming the file and line") {
+  // before: read until memory ran out
+  CHECK_THROWS_WITH_AS(read_tsv("/dev/zero"),
+                       "/dev/zero:1: a line longer than 1048576 bytes; not a text file?",
+                       DataError);
+}
+
+TEST_CASE("read_at_most: a whole stream, or false past the bound") {
+  std::string text;
+  std::istringstream small("hello");
+  CHECK(read_at_most(small, 5, text));
+  CHECK(text == "hello");
+  std::istringstream big(std::string(200000, 'x'));
+  CHECK(!read_at_most(big, 1000, text));
+  CHECK(text.size() == 1001);
 }
 
 }  // namespace attnlab

@@ -556,4 +556,10 @@ TEST_CASE("checkpoint: an unwritable or unsafe target is refused and left as it 
   }
 }
 
+TEST_CASE("npy: a full disk is named as such") {
+  // /dev/full fails every write with ENOSPC, as a full disk does
+  CHECK_THROWS_WITH_AS(save_npy("/dev/full", xt::ones<float>({1000})),
+                       "/dev/full: write failed: No space left on device", CheckpointError);
+}
+
 }  // namespace attnlab

@@ -1,9 +1,12 @@
 // A model through a checkpoint and back: identical loss and outputs; and
 // every way a checkpoint can fail to fit its model, refused by file name.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "support/check.hpp"
 #include "support/temp_dir.hpp"
@@ -77,6 +80,57 @@ TEST_CASE("model_io: a wrongly shaped parameter is refused naming the file and b
   CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("decoder.out.bias.npy: shape [9]"),
                        CheckpointError);
   CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("needs [7]"), CheckpointError);
+}
+
+TEST_CASE("model_io: a parameter holding NaN or infinity is refused naming the file") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("attention", "additive"));
+  Array<float> bias = xt::zeros<float>({7});
+  bias(2) = std::numeric_limits<float>::quiet_NaN();
+  bias(5) = -std::numeric_limits<float>::infinity();
+  save_npy(dir + "/decoder.out.bias.npy", bias);
+  CHECK_THROWS_WITH_AS(load_model<float>(dir),
+                       doctest::Contains("decoder.out.bias.npy: 2 of 7 values are NaN or infinite"),
+                       CheckpointError);
+  // unless asked to load it anyway, to look at a broken model
+  CHECK(std::isnan(load_model<float>(dir, true).model->out.bias.value(2)));
+}
+
+TEST_CASE("model_io: a model holding NaN or infinity is never saved; the checkpoint there stays") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("seq2seq", ""));
+  const std::string before = read_bytes(fs::path(dir) / "decoder.out.weight.npy");
+  auto m = make_model<float>(small("seq2seq", ""));
+  m->out.weight.value(0, 1) = std::numeric_limits<float>::infinity();
+  CHECK_THROWS_WITH_AS(save_model(dir, *m, vocab(6), vocab(7)),
+                       doctest::Contains("not saved: parameter decoder.out.weight holds 1 of"),
+                       CheckpointError);
+  CHECK(read_bytes(fs::path(dir) / "decoder.out.weight.npy") == before);
+  CHECK_THROWS_AS(save_model(tmp / "fresh", *m, vocab(6), vocab(7)), CheckpointError);
+  CHECK(!fs::exists(tmp / "fresh"));
+}
+
+TEST_CASE("model_io: a FIFO, a device or a directory in place of a file is named as such") {
+  TempDir tmp;
+  const std::string dir = saved(tmp, small("seq2seq", ""));
+  // before: a FIFO was waited on forever, a directory called "missing"
+  const std::string npy = dir + "/decoder.out.bias.npy";
+  fs::remove(npy);
+  fs::create_directory(npy);
+  CHECK_THROWS_WITH_AS(load_model<float>(dir),
+                       doctest::Contains("decoder.out.bias.npy: a directory, not a .npy file"),
+                       CheckpointError);
+  fs::remove(npy);
+  REQUIRE(::mkfifo(npy.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(load_model<float>(dir),
+                       doctest::Contains("decoder.out.bias.npy: not a regular file"),
+                       CheckpointError);
+  CHECK_THROWS_WITH_AS(load_npy("/dev/zero"), "/dev/zero: not a regular file, not a .npy file",
+                       CheckpointError);
+  fs::remove(dir + "/config.json");
+  REQUIRE(::mkfifo((dir + "/config.json").c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("config.json: not a regular file"),
+                       CheckpointError);
 }
 
 TEST_CASE("model_io: a missing parameter is refused naming its file") {

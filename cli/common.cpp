@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include "data/vocab.hpp"
 #include "models/checkpoint.hpp"
@@ -12,11 +14,40 @@
 
 namespace attnlab::cli {
 
+namespace {
+
+// The flag of each library setting a user can give (OptionError's field).
+std::string flag_for(const std::string& field) {
+  static const std::map<std::string, std::string> flags = {{"lr", "--lr"},
+                                                           {"weight_decay", "--weight-decay"},
+                                                           {"momentum", "--momentum"},
+                                                           {"nesterov", "--nesterov"},
+                                                           {"step_size", "--lr-step"},
+                                                           {"gamma", "--lr-gamma"},
+                                                           {"factor", "--lr-factor"},
+                                                           {"clip", "--clip"},
+                                                           {"n", "--n"},
+                                                           {"min_len", "--min-len"},
+                                                           {"max_len", "--max-len"}};
+  const auto it = flags.find(field);
+  return it == flags.end() ? field : it->second;
+}
+
+}  // namespace
+
 void on_run(CLI::App* command, std::function<int()> body) {
   command->callback([command, body = std::move(body)] {
     int status = 0;
     try {
       status = body();
+    } catch (const std::bad_alloc&) {  // what the estimates up front did not foresee
+      std::cerr << "attnlab " << command->get_name()
+                << ": out of memory; try smaller batches, shorter pairs or a smaller model\n";
+      status = 1;
+    } catch (const OptionError& e) {  // a library setting: named by its flag here
+      std::cerr << "attnlab " << command->get_name() << ": " << flag_for(e.field) << " " << e.rest
+                << "\n";
+      status = 2;
     } catch (const std::invalid_argument& e) {  // UsageError, or a value the library refused
       std::cerr << "attnlab " << command->get_name() << ": " << e.what() << "\n";
       status = 2;
@@ -37,6 +68,25 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+namespace {
+std::atomic<int> g_signal{0};
+extern "C" void on_stop_signal(int sig) {
+  g_signal.store(sig);
+  std::signal(sig, SIG_DFL);  // a second one is not ignored
+}
+}  // namespace
+
+const std::atomic<int>* stop_on_signals() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  return &g_signal;
+}
+
+void release_signals() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
 
 void add_threads_option(CLI::App* command, std::size_t& threads) {
   threads = default_threads();

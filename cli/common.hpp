@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,13 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
                          const std::string& hint = "");
 
 bool stderr_is_terminal();
+
+// Catches SIGINT and SIGTERM: the first sets the returned value to the
+// signal's number (training stops after its step and saves), a second one
+// kills as usual. Exit with 128 + that number afterwards, as shells expect.
+const std::atomic<int>* stop_on_signals();
+// SIGINT and SIGTERM kill again, as by default (once training is over).
+void release_signals();
 
 // --threads: each thread takes a share of every batch (one BLAS thread each).
 void add_threads_option(CLI::App* command, std::size_t& threads);

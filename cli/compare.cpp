@@ -85,14 +85,17 @@ std::string fixed(double x, int digits) {
 }
 
 // Trains both models at once, one thread each, showing their progress.
-void train_both(std::vector<Contestant*> both, const CompareArgs& a, const TrainingData& d) {
+// Returns the signal that interrupted them, or 0.
+int train_both(std::vector<Contestant*> both, const CompareArgs& a, const TrainingData& d) {
+  const std::atomic<int>* stop = stop_on_signals();
   std::vector<std::thread> threads;
   for (Contestant* c : both) {
-    threads.emplace_back([c, &a, &d] {
+    threads.emplace_back([c, &a, &d, stop] {
       try {
         TrainOptions o = a.train.opts;
         o.save = (fs::path(a.out) / c->config.model).string();
         o.quiet = true;
+        o.stop = stop;
         o.on_step = [c](std::size_t step, std::size_t planned, double loss) {
           c->step = step, c->planned = planned;  // the loss smoothed: batches differ in length
           c->loss = step == 1 ? loss : 0.95 * c->loss + 0.05 * loss;
@@ -135,12 +138,14 @@ void train_both(std::vector<Contestant*> both, const CompareArgs& a, const Train
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   for (std::thread& t : threads) t.join();
+  release_signals();  // evaluating and reporting: Ctrl-C ends them at once
   if (tty) std::cerr << "\r\033[K";
   for (Contestant* c : both)
     if (c->error) std::rethrow_exception(c->error);
   for (Contestant* c : both)
     if (c->result.diverged) throw std::runtime_error(c->label + ": " + c->result.message);
   for (Contestant* c : both) std::cerr << c->label << ": " << c->result.message << "\n";
+  return stop->load();
 }
 
 // The table, as Markdown (also readable as plain text).
@@ -209,6 +214,9 @@ std::string chart_svg(const Contestant& s, const Contestant& t, const std::strin
   return svg::document(1000, 780, body);
 }
 
+// What compare writes beside the two checkpoints.
+const char* const kReportFiles[] = {"report.md", "report.json", "comparison.svg"};
+
 int run_compare(CompareArgs& a) {
   TrainArgs& t = a.train;
   // the two models train side by side, each on half the machine's cores
@@ -226,6 +234,8 @@ int run_compare(CompareArgs& a) {
         "comparing needs held-out pairs: give --test FILE, --valid FILE or "
         "--valid-fraction F");
 
+  for (const char* model : {"seq2seq", "attention"})  // before any work, not at the first save
+    check_save_target((fs::path(a.out) / model).string());
   TrainingData d = load_training_pairs(t);
   build_vocabularies(t, d);
   t.config.model = "attention";  // so that a location score's Lmax is set
@@ -244,12 +254,21 @@ int run_compare(CompareArgs& a) {
   plain.label = "seq2seq";
   attention.label = "attention/" + t.config.score;
   for (Contestant* c : {&plain, &attention}) {
+    check_training_memory(c->config, 1, 1, 1, t.opts.max_memory);  // before making the weights
     c->model = make_model<float>(c->config);
     c->parameters = parameter_count(*c->model);
   }
   std::error_code ec;
   fs::create_directories(a.out, ec);
   if (ec) throw std::runtime_error(a.out + ": cannot create the directory (" + ec.message() + ")");
+  // A report describes the checkpoints beside it: the last run's goes now, so
+  // a run killed before writing its own never leaves the old one behind.
+  for (const char* name : kReportFiles) {
+    fs::remove(fs::path(a.out) / name, ec);
+    if (ec)
+      throw std::runtime_error(a.out + "/" + name + ": cannot remove the last run's report (" +
+                               ec.message() + ")");
+  }
 
   std::string what = d.train_name;
   if (!t.task.empty()) {
@@ -268,7 +287,10 @@ int run_compare(CompareArgs& a) {
   else
     std::cerr << t.opts.epochs << (t.opts.epochs == 1 ? " epoch" : " epochs");
   std::cerr << " each, in parallel (progress and smoothed training loss)\n";
-  train_both({&plain, &attention}, a, d);
+  if (const int sig = train_both({&plain, &attention}, a, d)) {
+    std::cerr << "interrupted: no report written; both checkpoints are saved where they stopped\n";
+    return 128 + sig;
+  }
 
   std::size_t longest = 0;
   for (const Example& e : test) longest = std::max(longest, e.src.size());
@@ -331,9 +353,9 @@ int run_compare(CompareArgs& a) {
     report["models"].push_back(m);
   }
   const fs::path out(a.out);
-  write_file_atomically((out / "report.md").string(), md.str());
-  write_file_atomically((out / "report.json").string(), report.dump(2) + "\n");
-  write_file_atomically((out / "comparison.svg").string(), chart_svg(plain, attention, title, out));
+  write_file_atomically((out / kReportFiles[0]).string(), md.str());
+  write_file_atomically((out / kReportFiles[1]).string(), report.dump(2) + "\n");
+  write_file_atomically((out / kReportFiles[2]).string(), chart_svg(plain, attention, title, out));
   std::cerr << "\nReport: " << (out / "report.md").string() << ", "
             << (out / "report.json").string() << ", picture " << (out / "comparison.svg").string()
             << "; checkpoints " << (out / "seq2seq").string() << " and "

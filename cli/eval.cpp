@@ -1,6 +1,7 @@
 // attnlab eval: the spec's loss, token and exact-sequence accuracy of greedy
 // (or beam) decoding and corpus BLEU-4, as text or JSON, overall or by
 // source length.
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -38,16 +39,24 @@ int run_eval(const EvalArgs& a) {
                      : make_task(a.task, a.n, a.data_seed, {a.min_len, a.max_len});
   const std::vector<Example> data =
       encode_pairs(pairs, c.src_tokenizer, c.tgt_tokenizer, l.src_vocab, l.tgt_vocab);
-  for (std::size_t i = 0; i < data.size(); ++i)
-    check_source_length(c, data[i].src.size(),
-                        (a.task.empty() ? a.data : "task " + a.task) + ":" +
-                            std::to_string(pairs[i].line ? pairs[i].line : i + 1));
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const std::string where = (a.task.empty() ? a.data : "task " + a.task) + ":" +
+                              std::to_string(pairs[i].line ? pairs[i].line : i + 1);
+    if (data[i].src.empty())
+      throw UsageError(where + ": the source has no tokens after the " + c.src_tokenizer +
+                       " tokenizer");
+    check_source_length(c, data[i].src.size(), where);
+  }
   std::vector<SentenceResult> each;
   EvalOptions eo;
   eo.batch_size = a.batch_size;
   eo.beam = a.beam;
   eo.threads = a.threads;
   const EvalResult r = evaluate(*l.model, data, l.tgt_vocab, eo, &each);
+  if (!std::isfinite(r.loss))  // no figure computed from it can be trusted
+    throw std::runtime_error(
+        a.checkpoint + ": the loss on " + (a.task.empty() ? a.data : "task " + a.task) + " is " +
+        (std::isnan(r.loss) ? "NaN" : "infinite") + ": the model's outputs overflow float32");
 
   nlohmann::json buckets = nlohmann::json::array();
   if (a.by_length)

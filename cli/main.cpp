@@ -27,6 +27,18 @@ int main(int argc, char** argv) {
   attnlab::cli::add_subcommand_translate(app);
   attnlab::cli::add_subcommand_data(app);
   attnlab::cli::add_subcommand_plot(app);
+  // CLI11 converts "-1" for an unsigned option to 2^64 - 1: every unsigned
+  // option refuses a negative value instead, in one place.
+  const CLI::Validator not_negative(
+      [](std::string& v) {
+        return v.find('-') == v.find_first_not_of(" \t") && v.find('-') != std::string::npos
+                   ? v + " is negative; this option counts, from 0"
+                   : std::string();
+      },
+      "", "NOT NEGATIVE");
+  for (CLI::App* sub : app.get_subcommands({}))
+    for (CLI::Option* o : sub->get_options())
+      if (o->get_type_name() == "UINT") o->check(not_negative);
   // CLI11 would only say "a subcommand is required": name the stranger.
   bool known = argc < 2 || argv[1][0] == '-';
   for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -23,6 +24,11 @@ void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::s
   const ModelConfig& c = a.config;
   for (const auto& [key, opt] : a.model_flags) {
     if (!opt->count()) continue;
+    const bool attention_only = key == "score" || key == "attention_hidden" ||
+                                key == "decoder_init" || key == "max_source_length";
+    if (attention_only && loaded.model == "seq2seq")
+      throw UsageError(opt->get_name() + " applies to attention models only, and " + ckpt +
+                       " is a plain seq2seq model");
     std::string mine, theirs;
     auto cmp = [&](const auto& x, const auto& y) {
       std::ostringstream m, t;
@@ -47,6 +53,53 @@ void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::s
   }
 }
 
+struct RunFlag {
+  const char* flag;
+  nlohmann::json (*get)(const TrainArgs&);
+  void (*set)(TrainArgs&, const nlohmann::json&);
+};
+#define ATTNLAB_RUN_FLAG(flag, field)                                    \
+  RunFlag {                                                              \
+    flag, [](const TrainArgs& a) { return nlohmann::json(a.field); },    \
+        [](TrainArgs& a, const nlohmann::json& j) { j.get_to(a.field); } \
+  }
+// The one list of what shapes a run (run_options, resume_run_options).
+const RunFlag kRunFlags[] = {
+    ATTNLAB_RUN_FLAG("--train", train_file),
+    ATTNLAB_RUN_FLAG("--task", task),
+    ATTNLAB_RUN_FLAG("--n", n),
+    ATTNLAB_RUN_FLAG("--min-len", min_len),
+    ATTNLAB_RUN_FLAG("--max-len", max_len),
+    ATTNLAB_RUN_FLAG("--data-seed", data_seed),
+    ATTNLAB_RUN_FLAG("--valid-n", valid_n),
+    ATTNLAB_RUN_FLAG("--valid", valid_file),
+    ATTNLAB_RUN_FLAG("--valid-fraction", valid_fraction),
+    ATTNLAB_RUN_FLAG("--skip-bad-lines", skip_bad_lines),
+    ATTNLAB_RUN_FLAG("--max-src-len", max_src_len),
+    ATTNLAB_RUN_FLAG("--max-tgt-len", max_tgt_len),
+    ATTNLAB_RUN_FLAG("--min-freq", min_freq),
+    ATTNLAB_RUN_FLAG("--max-vocab", max_vocab),
+    ATTNLAB_RUN_FLAG("--optimizer", opts.optim.name),
+    ATTNLAB_RUN_FLAG("--lr", opts.optim.lr),
+    ATTNLAB_RUN_FLAG("--momentum", opts.optim.momentum),
+    ATTNLAB_RUN_FLAG("--nesterov", opts.optim.nesterov),
+    ATTNLAB_RUN_FLAG("--weight-decay", opts.optim.weight_decay),
+    ATTNLAB_RUN_FLAG("--schedule", opts.schedule.name),
+    ATTNLAB_RUN_FLAG("--lr-step", opts.schedule.step_size),
+    ATTNLAB_RUN_FLAG("--lr-gamma", opts.schedule.gamma),
+    ATTNLAB_RUN_FLAG("--lr-patience", opts.schedule.patience),
+    ATTNLAB_RUN_FLAG("--lr-factor", opts.schedule.factor),
+    ATTNLAB_RUN_FLAG("--batch-size", opts.batch_size),
+    ATTNLAB_RUN_FLAG("--clip", opts.clip),
+    ATTNLAB_RUN_FLAG("--seed", opts.seed),
+    ATTNLAB_RUN_FLAG("--dropout", opts.dropout),
+    ATTNLAB_RUN_FLAG("--teacher-forcing", opts.teacher_forcing),
+    ATTNLAB_RUN_FLAG("--valid-every", opts.valid_every),
+    ATTNLAB_RUN_FLAG("--patience", opts.patience),
+    ATTNLAB_RUN_FLAG("--threads", threads),
+};
+#undef ATTNLAB_RUN_FLAG
+
 // Refuses a source longer than a location score can attend over, naming it.
 void check_source_lengths(const std::vector<TextPair>& pairs, const std::string& where,
                           const ModelConfig& c) {
@@ -57,7 +110,26 @@ void check_source_lengths(const std::vector<TextPair>& pairs, const std::string&
                         " (raise --max-source-length, or drop long pairs with --max-src-len)");
 }
 
+// config.json of a checkpoint, or null when it cannot be read (load_model
+// then says why).
+nlohmann::json read_config(const std::string& dir) {
+  const std::filesystem::path path = std::filesystem::path(dir) / "config.json";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return nullptr;
+  std::ifstream in(path);
+  try {
+    return in ? nlohmann::json::parse(in) : nlohmann::json();
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;
+  }
+}
+
 int run_train(TrainArgs& a) {
+  if (!a.resume.empty()) {
+    const nlohmann::json config = read_config(a.resume);
+    if (config.is_object() && config.contains("run_options"))
+      resume_run_options(a, config["run_options"], a.resume);
+  }
   a.opts.threads = a.threads;
   if (a.opts.save.empty()) a.opts.save = a.resume;
   if (a.opts.save.empty()) throw UsageError("--save CHECKPOINT is required");
@@ -65,6 +137,7 @@ int run_train(TrainArgs& a) {
     throw UsageError("give at most one of --init and --resume");
   if (a.opts.max_steps < 0 && a.opts.epochs == 0)
     throw UsageError("--epochs 0 needs a --max-steps limit");
+  check_save_target(a.opts.save);  // before any work, not at the first save
 
   TrainingData d = load_training_pairs(a);
 
@@ -83,11 +156,16 @@ int run_train(TrainArgs& a) {
     build_vocabularies(a, d);
   }
   encode_training_data(a, d, from.empty());
-  if (!model) model = make_model<float>(c);
+  if (!model) {
+    check_training_memory(c, 1, 1, 1, a.opts.max_memory);  // the weights alone, before making them
+    model = make_model<float>(c);
+  }
 
   nlohmann::json extra;
   if (!a.task.empty()) extra["task"] = a.task;
   extra["train_data"] = d.train_name;
+  extra["run_options"] = run_options(a);
+  a.opts.stop = stop_on_signals();
   Trainer trainer(*model, d.src_vocab, d.tgt_vocab, a.opts, extra);
   if (!a.resume.empty()) trainer.resume_from(a.resume);
 
@@ -102,6 +180,10 @@ int run_train(TrainArgs& a) {
   }
   const TrainResult r = trainer.run(d.train, d.valid, std::cerr);
   std::cerr << r.message << "\n";
+  if (r.interrupted) {
+    std::cerr << "continue it with: attnlab train --resume " << a.opts.save << "\n";
+    return 128 + r.interrupted;
+  }
   return r.diverged ? 1 : 0;
 }
 
@@ -176,6 +258,35 @@ void encode_training_data(TrainArgs& a, TrainingData& d, bool new_model) {
   }
 }
 
+nlohmann::json run_options(const TrainArgs& a) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const RunFlag& f : kRunFlags) j[f.flag] = f.get(a);
+  return j;
+}
+
+void resume_run_options(TrainArgs& a, const nlohmann::json& saved, const std::string& ckpt) {
+  if (!saved.is_object()) return;
+  for (const RunFlag& f : kRunFlags) {
+    if (!saved.contains(f.flag)) continue;  // older checkpoints: as given
+    const nlohmann::json& then = saved[f.flag];
+    const CLI::Option* o = a.cmd ? a.cmd->get_option_no_throw(f.flag) : nullptr;
+    if (o && o->count() > 0) {
+      if (f.get(a) != then)
+        throw UsageError(std::string(f.flag) + " " + f.get(a).dump() + " differs from the run in " +
+                         ckpt + ", which has " + then.dump() +
+                         ": --resume continues that run exactly, so leave it out or give the "
+                         "same (only --epochs, --max-steps and --save-every may change)");
+      continue;
+    }
+    try {
+      f.set(a, then);
+    } catch (const nlohmann::json::exception&) {
+      throw CheckpointError(ckpt + "/config.json: run_options." + f.flag + " is " + then.dump() +
+                            ", not a value of that option");
+    }
+  }
+}
+
 std::size_t parameter_count(EncoderDecoder<float>& model) {
   std::size_t n = 0;
   for (auto* p : model.parameters()) n += p->value.size();
@@ -184,6 +295,7 @@ std::size_t parameter_count(EncoderDecoder<float>& model) {
 
 void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) {
   TrainArgs* a = &args;
+  a->cmd = t;
   t->add_option("--train", a->train_file, "Training file, one source<TAB>target pair per line")
       ->check(CLI::ExistingFile);
   t->add_option("--task", a->task,
@@ -195,7 +307,8 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
   t->add_option("--max-len", a->max_len, "Task: longest sequence (0: the task's default)");
   t->add_option("--data-seed", a->data_seed, "Task: seed of the generated data")
       ->capture_default_str();
-  t->add_option("--valid-n", a->valid_n, "Task: size of the held-out set (0: n/10, 100..2000)");
+  t->add_option("--valid-n", a->valid_n, "Task: size of the held-out set (0: n/10, 100..2000)")
+      ->check(CLI::Range(0, 100000000));
   t->add_option("--valid", a->valid_file, "Validation file")->check(CLI::ExistingFile);
   t->add_option("--valid-fraction", a->valid_fraction,
                 "Hold out this fraction of --train for validation")
@@ -314,6 +427,11 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
   t->add_option("--save-every", o.save_every,
                 "Also save every N steps (0: at validations and the end)")
       ->capture_default_str();
+  t->add_option_function<double>(
+       "--max-memory", [o = &a->opts](double gb) { o->max_memory = gb * 1e9; },
+       "Refuse a run that would need more memory than this many GB by estimate (default: what "
+       "the machine has available)")
+      ->check(CLI::PositiveNumber);
   add_threads_option(t, a->threads);
 }
 

@@ -25,6 +25,7 @@ struct TrainArgs {
   std::string init, resume;
   std::size_t threads = 1;
   std::size_t default_epochs = 10;
+  CLI::App* cmd = nullptr;        // to tell which options were given
   CLI::Option* epochs = nullptr;  // to tell whether --epochs was given
   // the model options by config key, to tell which were given explicitly
   std::map<std::string, CLI::Option*> model_flags;
@@ -58,6 +59,16 @@ void build_vocabularies(TrainArgs& a, TrainingData& d);
 // model (new_model), sets a location score's Lmax to the longest source
 // unless given. Refuses a source longer than Lmax, naming file and line.
 void encode_training_data(TrainArgs& a, TrainingData& d, bool new_model);
+
+// Every option that shapes a training run (data, vocabularies, optimizer,
+// schedule, batches, seeds, regularisation, validation, threads) by flag, as
+// saved in a checkpoint's config.json under "run_options".
+nlohmann::json run_options(const TrainArgs& a);
+
+// --resume: the run's options come from the checkpoint. A flag given again
+// with another value is refused, naming it; only the stopping point
+// (--epochs, --max-steps) and --save-every may change.
+void resume_run_options(TrainArgs& a, const nlohmann::json& saved, const std::string& ckpt);
 
 // "N parameters" of a model.
 std::size_t parameter_count(EncoderDecoder<float>& model);

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
 #include "models/model_io.hpp"
 #include "training/parallel.hpp"
@@ -20,7 +22,7 @@ namespace {
 struct TranslateArgs {
   std::string checkpoint, attention_file;
   std::size_t beam = 1, max_len = 0, batch_size = 32;
-  bool show = false;
+  bool show = false, allow_nonfinite = false;
   std::size_t threads = 1;
 };
 
@@ -61,19 +63,21 @@ void draw(std::ostream& os, const std::vector<std::string>& src,
 }
 
 int run_translate(const TranslateArgs& a) {
-  LoadedModel<float> l = load_model<float>(a.checkpoint);
+  LoadedModel<float> l = load_model<float>(a.checkpoint, a.allow_nonfinite);
   EncoderDecoder<float>& model = *l.model;
   DataParallel<float> parallel(model, a.threads);
   const ModelConfig& c = model.config();
   const bool want_attention = a.show || !a.attention_file.empty();
   if (want_attention && c.model != "attention")
     throw UsageError(a.checkpoint + " is a plain seq2seq model: it has no attention to show");
-  std::string tmp_json;
-  std::ofstream json_out;
   if (!a.attention_file.empty()) {  // fail now, not after translating everything
-    tmp_json = a.attention_file + ".tmp-" + std::to_string(::getpid());
-    json_out.open(tmp_json);
-    if (!json_out) throw std::runtime_error(a.attention_file + ": cannot write");
+    std::error_code ec;
+    if (std::filesystem::is_directory(a.attention_file, ec))
+      throw UsageError("--attention " + a.attention_file + ": a directory; give a file name");
+    const std::string probe = a.attention_file + ".tmp-" + std::to_string(::getpid());
+    if (!std::ofstream(probe))
+      throw std::runtime_error(a.attention_file + ": cannot write (" + std::strerror(errno) + ")");
+    std::filesystem::remove(probe, ec);
   }
   nlohmann::json all = nlohmann::json::array();
   const bool interactive = ::isatty(STDIN_FILENO) == 1;
@@ -136,18 +140,13 @@ int run_translate(const TranslateArgs& a) {
     lines.clear();
   };
   std::string line;
-  while (std::getline(std::cin, line)) {
+  while (getline_bounded(std::cin, line, "standard input", line_no + 1)) {
     ++line_no;
     lines.push_back(line);
     if (interactive || lines.size() >= a.batch_size) flush();
   }
   flush();
-  if (!a.attention_file.empty()) {
-    json_out << all.dump(1) << '\n';
-    json_out.close();
-    if (!json_out) throw std::runtime_error(a.attention_file + ": write failed");
-    std::filesystem::rename(tmp_json, a.attention_file);
-  }
+  if (!a.attention_file.empty()) write_file_atomically(a.attention_file, all.dump(1) + "\n");
   return 0;
 }
 
@@ -173,6 +172,8 @@ void add_subcommand_translate(CLI::App& app) {
                 "Lines decoded together when reading from a file or pipe")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  t->add_flag("--allow-nonfinite", a->allow_nonfinite,
+              "Load a checkpoint holding NaN or infinite weights (to inspect it)");
   add_threads_option(t, a->threads);
   on_run(t, [a] { return run_translate(*a); });
 }

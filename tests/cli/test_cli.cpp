@@ -3,8 +3,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -135,6 +137,53 @@ TEST_CASE("cli train: k steps then --resume for N - k gives the same weights as 
                    "--batch-size");
 }
 
+TEST_CASE(
+    "cli train --resume: what shapes the run comes from the checkpoint; a change is refused") {
+  Scratch s;
+  const std::string opts = kTiny + "--lr 0.01 --dropout 0.2 --data-seed 3 --threads 1 ";
+  REQUIRE(s.run("train " + opts + "--save whole --max-steps 8").status == 0);
+  REQUIRE(s.run("train " + opts + "--save part --max-steps 4").status == 0);
+  // nothing but the stopping point: the checkpoint's own options, exactly
+  Result r = s.run("train --resume part --max-steps 8 --quiet");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  for (const char* f : {"decoder.out.weight.npy", "encoder.lstm.weight_ih_l0.npy"})
+    CHECK(read_bytes(fs::path(s / "whole") / f) == read_bytes(fs::path(s / "part") / f));
+  // Before, --lr was silently ignored and another task, --n, --data-seed,
+  // --train file or --dropout silently accepted.
+  s.write("pairs.tsv", "abc\tcba\n");
+  for (const std::string flag :
+       {"--lr 0.5", "--task sort", "--n 300", "--data-seed 4", "--dropout 0.3", "--train pairs.tsv",
+        "--threads 2", "--clip 1", "--max-vocab 5"}) {
+    INFO(flag);
+    CHECK_FAILS_WITH(s.run("train --resume part --max-steps 12 " + flag), 2,
+                     flag.substr(0, flag.find(' ')) + " ");
+  }
+  // the same value again, and the stopping point, are fine
+  CHECK(s.run("train " + opts + "--resume part --max-steps 9").status == 0);
+}
+
+TEST_CASE("cli train --resume: a damaged train_state is refused naming the key") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 3").status == 0);
+  const std::string path = fs::path(s / "m") / "config.json";
+  const nlohmann::json good = nlohmann::json::parse(read_bytes(path));
+  const std::vector<std::pair<std::string, nlohmann::json>> damage = {
+      {"/train_state/step", -5},
+      {"/train_state/step", 1e15},
+      {"/train_state/epoch", 1000000},
+      {"/train_state/elapsed", -1.0},
+      {"/train_state/schedule/lr", -0.1}};
+  for (const auto& [pointer, value] : damage) {
+    INFO(pointer << " = " << value);
+    nlohmann::json j = good;
+    j[nlohmann::json::json_pointer(pointer)] = value;
+    write_bytes(path, j.dump());
+    const std::string key = pointer.substr(pointer.rfind('/') + 1);
+    CHECK_FAILS_WITH(s.run("train --resume m --max-steps 5"), 1, key);
+  }
+}
+
 TEST_CASE("cli train: with sgd, no clipping, dropout or sampling a step is w -= lr * grad") {
   // MODEL_SPEC.md's contract, checked against a gradient computed here from
   // the initial checkpoint over the same pairs (one batch holds them all).
@@ -171,6 +220,12 @@ TEST_CASE("cli train: model flags beside --init must agree with the checkpoint")
   CHECK(s.run("train " + kTiny + "--init m --save m2 --max-steps 1").status == 0);
   CHECK_FAILS_WITH(s.run("train " + kTiny + "--init m --hidden 16 --save m3 --max-steps 1"), 2,
                    "--hidden 16 disagrees");
+  // from a plain seq2seq checkpoint: attention flags the user did not give are not compared,
+  // and one given is called what it is
+  REQUIRE(s.run("train --task reverse --n 50 --model seq2seq --save p --max-steps 0").status == 0);
+  CHECK(s.run("train --task reverse --n 50 --init p --save p2 --max-steps 1").status == 0);
+  CHECK_FAILS_WITH(s.run("train --task reverse --n 50 --init p --save p3 --score dot"), 2,
+                   "--score applies to attention models only, and p is a plain seq2seq model");
 }
 
 TEST_CASE("cli train: writes a metrics log and a best checkpoint") {
@@ -185,9 +240,15 @@ TEST_CASE("cli train: writes a metrics log and a best checkpoint") {
   while (std::getline(log, line))
     valid = valid || nlohmann::json::parse(line).contains("valid_loss");
   CHECK(valid);
-  // a new run into the same directory starts its own log
-  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 1").status == 0);
-  CHECK(read_bytes(s / "m.metrics.jsonl").empty());
+  // a new run into the same directory starts its own log, and a run shorter
+  // than the logging interval (100 steps) still logs its last step
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 3").status == 0);
+  const std::string text = read_bytes(s / "m.metrics.jsonl");
+  REQUIRE(std::count(text.begin(), text.end(), '\n') == 1);
+  const auto j = nlohmann::json::parse(text);
+  CHECK(j["step"] == 3);
+  CHECK(j["loss"].get<double>() > 0);
+  CHECK(j["tokens_per_s"].get<double>() > 0);
 }
 
 TEST_CASE("cli train: a diverging run stops with a clear message and keeps the last checkpoint") {
@@ -201,6 +262,211 @@ TEST_CASE("cli train: a diverging run stops with a clear message and keeps the l
   CHECK(r.status == 1);
   CHECK(contains(r.err, "training stopped"));
   CHECK(read_bytes(fs::path(s / "m") / "decoder.out.weight.npy") == before);
+}
+
+TEST_CASE("cli train: an update that overflows the weights stops at that step, saves nothing") {
+  // Adam's first step at lr 1e38 is 1e39 per weight: infinite in float32,
+  // while the loss and gradients were finite. Before, --save-every 1 wrote the
+  // infinite weights over the good checkpoint and then said it was kept.
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save g --max-steps 0").status == 0);
+  std::map<std::string, std::string> before;
+  for (const auto& f : fs::directory_iterator(s / "g"))
+    if (f.is_regular_file()) before[f.path().filename()] = read_bytes(f.path());
+  Result r = s.run("train " + kTiny + "--init g --save g --lr 1e38 --clip 0 --save-every 1");
+  INFO(r.err);
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "training stopped: the update of step 1 made"));
+  CHECK(contains(r.err, "g still holds the checkpoint that was there before this run, untouched"));
+  for (const auto& [name, bytes] : before) {
+    INFO(name);
+    if (name != "config.json") CHECK(read_bytes(fs::path(s / "g") / name) == bytes);
+  }
+  CHECK(s.run("eval --checkpoint g " + std::string("--task reverse --n 5")).status == 0);
+}
+
+TEST_CASE("cli eval: NaN weights are refused naming the file; a NaN loss is never a result") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 0").status == 0);
+  Array<float> w = load_npy(s / "m/decoder.out.bias.npy");
+  w(0) = std::numeric_limits<float>::quiet_NaN();
+  save_npy(s / "m/decoder.out.bias.npy", w);
+  CHECK_FAILS_WITH(s.run("eval --checkpoint m --task reverse --n 5"), 1,
+                   "decoder.out.bias.npy: 1 of");
+  CHECK_FAILS_WITH(s.run("translate --checkpoint m", "abc\n"), 1, "NaN or infinite");
+  // translate --allow-nonfinite loads it anyway, to look at what it does
+  CHECK(s.run("translate --checkpoint m --allow-nonfinite", "abc\n").status == 0);
+  // weights that are finite but overflow float32 in the loss: an error, not "loss inf"
+  w.fill(-3e38f);
+  w(3) = 3e38f;  // <eos>: every other target costs 6e38, beyond float32
+  save_npy(s / "m/decoder.out.bias.npy", w);
+  CHECK_FAILS_WITH(s.run("eval --checkpoint m --task reverse --n 5"), 1,
+                   "the loss on task reverse is");
+}
+
+TEST_CASE("cli train: an unusable --save target is refused before training starts") {
+  Scratch s;  // before: refused at the first save, after an epoch of training
+  s.write("file", "x");
+  fs::create_directories(s / "notes");
+  s.write("notes/todo.txt", "keep me");
+  for (const std::string target : {".", "/", "file", "notes", "file/m"}) {
+    INFO(target);
+    const Result r = s.run("train " + kTiny + "--save " + target + " --max-steps 5");
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, target + ": "));
+    CHECK(!contains(r.err, "attnlab train: step"));  // no training happened
+  }
+  CHECK(read_bytes(s / "notes/todo.txt") == "keep me");
+  CHECK(!fs::exists(s / "notes.metrics.jsonl"));
+  CHECK_FAILS_WITH(s.run("compare --n 50 --max-steps 2 --out file"), 1, "not a directory");
+}
+
+TEST_CASE("cli train: temporary directories of saves that were killed are removed by the next") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 1").status == 0);
+  // as a save killed midway leaves it: a full copy under a dead process's id
+  fs::create_directories(s / "m.tmp-999999999-0");
+  s.write("m.tmp-999999999-0/config.json", "{}");
+  fs::create_directories(s / "m.tmp-1-0");  // init is alive: not ours to remove
+  REQUIRE(s.run("train " + kTiny + "--resume m --max-steps 2").status == 0);
+  CHECK(!fs::exists(s / "m.tmp-999999999-0"));
+  CHECK(fs::exists(s / "m.tmp-1-0"));
+  CHECK(fs::exists(s / "m/config.json"));
+}
+
+TEST_CASE("cli: a negative value for a counting option is refused, not wrapped to 2^64 - 1") {
+  Scratch s;
+  // --seed has no range of its own: before, it took -1 as 18446744073709551615
+  for (const std::string args :
+       {"train --task reverse --save m --seed -1", "train --task reverse --save m --save-every -1",
+        "train --task reverse --save m --patience -1", "compare --seed -1",
+        "eval --checkpoint . --task reverse --data-seed -1"}) {
+    INFO(args);
+    CHECK_FAILS_WITH(s.run(args), 2, "-1 is negative");
+  }
+  // and those with a range keep refusing it with theirs
+  for (const std::string args : {"train --task reverse --save m --valid-n -1",
+                                 "train --task reverse --save m --threads -1"}) {
+    INFO(args);
+    CHECK_FAILS_WITH(s.run(args), 2, "Value -1 not in range");
+  }
+  CHECK(!fs::exists(s / "m"));
+}
+
+namespace {
+
+// Starts `attnlab ARGS` in the background in s, waits until it has written
+// `ready` (at most a minute), then runs `then` in a shell with $pid set; the
+// background run's exit status goes to status.txt, its stderr to bg.err.
+void run_and_then(const Scratch& s, const std::string& args, const std::string& ready,
+                  const std::string& then) {
+  const std::string cmd = "cd '" + s.path.string() + "' && ('" ATTNLAB_CLI "' " + args +
+                          " >/dev/null 2>bg.err & pid=$!; i=0; while [ ! -e " + ready +
+                          " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; " + then +
+                          "; wait $pid; echo $? > status.txt)";
+  std::system(cmd.c_str());
+}
+
+}  // namespace
+
+TEST_CASE("cli train: Ctrl-C or SIGTERM stops after the step, saves, says so, exits 130 or 143") {
+  for (const auto& [signal, status] : {std::pair{"INT", 130}, {"TERM", 143}}) {
+    INFO(signal);
+    Scratch s;
+    run_and_then(s, "train " + kTiny + "--save m --max-steps 1000000 --save-every 1000000",
+                 "m.lock", "sleep 1; kill -" + std::string(signal) + " $pid");
+    CHECK(std::stoi(read_bytes(s / "status.txt")) == status);
+    const std::string err = read_bytes(s / "bg.err");
+    CHECK(contains(err, "interrupted (signal"));
+    CHECK(contains(err, "continue it with: attnlab train --resume m"));
+    // saved where it stopped, whole, and it resumes
+    const auto j = nlohmann::json::parse(read_bytes(s / "m/config.json"));
+    CHECK(j["train_state"]["step"].get<long>() > 0);
+    const long step = j["train_state"]["step"];
+    CHECK(s.run("train --resume m --max-steps " + std::to_string(step + 2)).status == 0);
+  }
+}
+
+TEST_CASE("cli train: SIGKILL at any moment leaves a whole checkpoint, old or new, and no debris") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 1").status == 0);
+  const char* delays[] = {"0.05", "0.3", "0.11", "0.7", "0.2", "0.45", "0.02", "0.9", "0.16"};
+  long last_step = 1;
+  for (const char* delay : delays) {
+    INFO("killed after " << delay << " s");
+    // --save-every 1: a save is under way most of the time
+    run_and_then(s, "train --resume m --max-steps 1000000 --save-every 1", "m.lock",
+                 std::string("sleep ") + delay + "; kill -9 $pid");
+    CHECK(read_bytes(s / "status.txt") == "137\n");
+    const LoadedModel<float> l = load_model<float>(s / "m");  // whole: every parameter, loadable
+    const long step = l.config_json["train_state"]["step"];
+    CHECK(step >= last_step);  // the previous checkpoint or a newer one, never an older
+    last_step = step;
+  }
+  // the next run removes what the killed saves left behind
+  REQUIRE(s.run("train --resume m --max-steps " + std::to_string(last_step + 1)).status == 0);
+  for (const auto& f : fs::directory_iterator(s.path)) {
+    INFO(f.path());
+    CHECK(f.path().filename().string().find(".tmp-") == std::string::npos);
+  }
+}
+
+TEST_CASE("cli train: a second run on the same checkpoint directory is refused, naming the first") {
+  Scratch s;  // before: both reported success, one's work was lost, the log interleaved
+  run_and_then(s, "train " + kTiny + "--save m --max-steps 1000000", "m.metrics.jsonl",
+               "'" ATTNLAB_CLI "' train " + kTiny +
+                   "--save m --max-steps 5 2> second.err; echo $? > second.txt; kill $pid");
+  CHECK(read_bytes(s / "second.txt") == "1\n");
+  const std::string err = read_bytes(s / "second.err");
+  CHECK(contains(err, "m: another training run is writing this checkpoint (process "));
+  CHECK(contains(err, "m.lock"));
+  // once it is gone, the directory is free again
+  CHECK(s.run("train " + kTiny + "--save m --max-steps 2").status == 0);
+}
+
+TEST_CASE("cli eval and translate: messages that name what is wrong") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 1 --src-tokenizer space").status == 0);
+  // a source that is all spaces has no tokens: named by file and line, not "sequence 0"
+  s.write("test.tsv", "ab\tba\n   \tabc\n");
+  CHECK_FAILS_WITH(s.run("eval --checkpoint m --data test.tsv"), 2,
+                   "test.tsv:2: the source has no tokens");
+  // --attention at a directory: refused up front, no raw filesystem error, no temporary file
+  fs::create_directories(s / "att");
+  CHECK_FAILS_WITH(s.run("translate --checkpoint m --attention att", "abc\n"), 2,
+                   "--attention att: a directory");
+  for (const auto& f : fs::directory_iterator(s.path))
+    CHECK(f.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("cli train: a run that would not fit in memory is refused up front, with the estimate") {
+  Scratch s;  // before: more than 9.7 GB, then a bare std::bad_alloc
+  s.write("long.tsv", std::string(10000, 'a') + "\t" + std::string(10000, 'b') + "\n");
+  CHECK_FAILS_WITH(s.run("train --train long.tsv --src-tokenizer char --tgt-tokenizer char "
+                         "--save m --epochs 1"),
+                   1, "sources of up to 10000 tokens and targets of up to 10000");
+  CHECK_FAILS_WITH(s.run("train --task reverse --hidden 100000 --save m --epochs 1"), 1,
+                   "hidden 100000) would need about");
+  CHECK_FAILS_WITH(s.run("train " + kTiny + "--save m --max-steps 1 --max-memory 0.00001"), 1,
+                   "more than the limit of 10.0 KB");
+  CHECK_FAILS_WITH(s.run("train --task reverse --valid-n 100000000000 --save m"), 2, "--valid-n");
+  CHECK(!fs::exists(s / "m"));
+  // a checkpoint whose config.json claims sizes its weights do not have
+  REQUIRE(s.run("train " + kTiny + "--save c --max-steps 0").status == 0);
+  nlohmann::json j = nlohmann::json::parse(read_bytes(s / "c/config.json"));
+  j["hidden"] = 1000000000;
+  write_bytes(s / "c/config.json", j.dump());
+  CHECK_FAILS_WITH(s.run("eval --checkpoint c --task reverse --n 5"), 1,
+                   "parameters, but its .npy files hold");
+}
+
+TEST_CASE("cli: the library's settings are named by their flags in its messages") {
+  Scratch s;  // the library says min_len, momentum...; the program says --min-len, --nesterov
+  CHECK_FAILS_WITH(s.run("train --task reverse --min-len 9 --max-len 5 --save m"), 2,
+                   "attnlab train: --min-len 9 is above the longest length, 5");
+  CHECK_FAILS_WITH(s.run("train --task reverse --nesterov --save m"), 2,
+                   "--nesterov applies only to the momentum optimizer");
+  CHECK_FAILS_WITH(s.run("data dates --min-len 3"), 2, "--min-len does not apply to task 'dates'");
 }
 
 TEST_CASE("cli train: an unwritable checkpoint path is refused") {
@@ -312,7 +578,7 @@ TEST_CASE("cli compare: both models on the same data, a report by source length"
   CHECK(j["models"][1]["label"] == "attention/additive");
   CHECK(j["test_pairs"] == 60);
   for (const auto& m : j["models"]) {
-    CHECK(m["steps"] == 13);  // the same budget: ceil(200 / 16) steps each
+    CHECK(m["steps"] == 13);        // the same budget: ceil(200 / 16) steps each
     CHECK(m["judged_step"] == 13);  // one epoch, one validation: the last step is the best
     std::size_t pairs = 0;
     for (const auto& b : m["by_length"]) pairs += b["sentences"].get<std::size_t>();
@@ -337,4 +603,37 @@ TEST_CASE("cli compare: both models on the same data, a report by source length"
   CHECK_FAILS_WITH(s.run("compare --train pairs.tsv --out c2"), 2, "held-out");
   CHECK_FAILS_WITH(s.run("compare --model seq2seq --out c2"), 2, "--model");
   CHECK_FAILS_WITH(s.run("compare --max-steps 0 --out c2"), 2, "untrained");
+}
+
+TEST_CASE("cli compare: a run shorter than the logging interval still reports both models") {
+  Scratch s;  // before: "no training or validation metrics to plot", exit 1
+  Result r = s.run(
+      "compare --n 200 --max-len 9 --embed 8 --hidden 8 --attention-hidden 8 --batch-size 16 "
+      "--max-steps 3 --test-n 20 --out cmp");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/report.json"));
+  REQUIRE(j["models"].size() == 2);
+  for (const auto& m : j["models"]) CHECK(m["steps"] == 3);
+  CHECK(contains(read_bytes(s / "cmp/comparison.svg"), "</svg>"));
+}
+
+TEST_CASE("cli compare: a killed run never leaves the last run's report beside new checkpoints") {
+  Scratch s;
+  fs::create_directories(s / "cmp");
+  for (const char* f : {"report.md", "report.json", "comparison.svg"})
+    s.write(std::string("cmp/") + f, "the last run's report");
+  // killed while training: its own report is never written
+  const std::string cmd =
+      "cd '" + s.path.string() +
+      "' && ('" ATTNLAB_CLI
+      "' compare --n 2000 --max-steps 100000 --out cmp >/dev/null 2>&1 & "
+      "pid=$!; i=0; while [ ! -e cmp/seq2seq.metrics.jsonl ] && [ $i -lt 600 ]; "
+      "do sleep 0.1; i=$((i+1)); done; kill -9 $pid; wait $pid)";
+  std::system(cmd.c_str());
+  CHECK(fs::exists(s / "cmp/seq2seq.metrics.jsonl"));  // it did start training
+  for (const char* f : {"report.md", "report.json", "comparison.svg"}) {
+    INFO(f);
+    CHECK(!fs::exists(fs::path(s / "cmp") / f));
+  }
 }

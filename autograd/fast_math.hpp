@@ -55,7 +55,7 @@ inline double fast_tanh(double x) { return std::tanh(x); }
 // NaN stays NaN.
 inline float fast_exp(float x) {
   constexpr float lo = -87.33654f, hi = 88.72283f, shift = 12582912.0f;  // 1.5 * 2^23
-  const float c = x < lo ? lo : (x > hi ? hi : x);
+  const float c = x > lo ? (x < hi ? x : hi) : lo;  // NaN takes lo: no out-of-range shifts
   const float t = c * 1.44269504088896341f + shift;
   const float k = t - shift;  // round(c / ln 2)
   const float r = (c - k * 0.693359375f) - k * -2.12194440e-4f;
@@ -71,7 +71,9 @@ inline float fast_exp(float x) {
   std::memcpy(&sb, &shift, sizeof sb);
   const std::int32_t ki = tb - sb;  // k as an integer, in [-126, 128]
   const std::int32_t half = ki >> 1;
-  const std::int32_t b1 = (half + 127) << 23, b2 = (ki - half + 127) << 23;
+  const std::int32_t b1 = static_cast<std::int32_t>(static_cast<std::uint32_t>(half + 127) << 23),
+                     b2 = static_cast<std::int32_t>(static_cast<std::uint32_t>(ki - half + 127)
+                                                    << 23);
   float s1, s2;
   std::memcpy(&s1, &b1, sizeof s1);
   std::memcpy(&s2, &b2, sizeof s2);

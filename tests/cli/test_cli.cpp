@@ -469,6 +469,17 @@ TEST_CASE("cli: the library's settings are named by their flags in its messages"
   CHECK_FAILS_WITH(s.run("data dates --min-len 3"), 2, "--min-len does not apply to task 'dates'");
 }
 
+TEST_CASE(
+    "cli: /dev/zero as a metrics log, or zeros on standard input, refused after a bounded read") {
+  Scratch s;  // before: read until memory ran out
+  CHECK_FAILS_WITH(s.run("plot --metrics /dev/zero --out x.svg"), 1,
+                   "/dev/zero:1: a line longer than 1048576 bytes");
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 1").status == 0);
+  const Result r = s.run("translate --checkpoint m", std::string(2 << 20, '\0'));
+  CHECK(r.status == 1);
+  CHECK(contains(r.err, "standard input:1: a line longer than 1048576 bytes"));
+}
+
 TEST_CASE("cli train: an unwritable checkpoint path is refused") {
   Scratch s;
   s.write("file", "x");
@@ -635,5 +646,22 @@ TEST_CASE("cli compare: a killed run never leaves the last run's report beside n
   for (const char* f : {"report.md", "report.json", "comparison.svg"}) {
     INFO(f);
     CHECK(!fs::exists(fs::path(s / "cmp") / f));
+  }
+  // killed again, at other moments: what is saved loads whole, and the next
+  // run leaves no temporary directory behind
+  for (const char* delay : {"0.3", "0.8", "1.5"}) {
+    INFO("killed after " << delay << " s");
+    run_and_then(s, "compare --n 2000 --max-steps 100000 --valid-every 1 --out cmp",
+                 "cmp/seq2seq.lock", std::string("sleep ") + delay + "; kill -9 $pid");
+    for (const char* model : {"seq2seq", "attention"})
+      if (fs::exists(fs::path(s / "cmp") / model / "config.json"))
+        CHECK(load_model<float>((fs::path(s / "cmp") / model).string()).model);
+  }
+  REQUIRE(s.run("compare --n 200 --max-len 9 --embed 8 --hidden 8 --attention-hidden 8 "
+                "--max-steps 2 --test-n 10 --out cmp")
+              .status == 0);
+  for (const auto& f : fs::recursive_directory_iterator(s / "cmp")) {
+    INFO(f.path());
+    CHECK(f.path().filename().string().find(".tmp-") == std::string::npos);
   }
 }

@@ -41,6 +41,11 @@ std::string check_line(const std::string& line, std::size_t offset, TextPair& pa
     return "NUL byte at byte " + std::to_string(offset + nul + 1) + " (is this a binary file?)";
   const std::size_t bad = invalid_utf8_offset(line);
   if (bad != std::string::npos) return "invalid UTF-8 at byte " + std::to_string(offset + bad + 1);
+  // found by fuzzing: write_tsv could not write such a pair back
+  const std::size_t cr = line.find('\r');
+  if (cr != std::string::npos)
+    return "a carriage return at byte " + std::to_string(offset + cr + 1) +
+           ", inside the line (lines end with \\n or \\r\\n)";
   const std::size_t tab = line.find('\t');
   if (tab == std::string::npos) return "no tab (want source<TAB>target)";
   std::size_t end = line.find('\t', tab + 1);
@@ -48,7 +53,13 @@ std::string check_line(const std::string& line, std::size_t offset, TextPair& pa
   pair.src = line.substr(0, tab);
   pair.tgt = line.substr(tab + 1, end - tab - 1);
   if (pair.src.empty()) return "empty source (the line starts with a tab)";
+  // found by fuzzing: at the start of a file a reader takes it for the file's own
+  if (pair.src.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    return "a byte-order mark at the start of the source (two files joined?)";
   if (pair.tgt.empty()) return "empty target (nothing after the tab)";
+  // found by fuzzing: written back, such a line would be skipped as blank
+  if (all_space(pair.src)) return "the source is only whitespace";
+  if (all_space(pair.tgt)) return "the target is only whitespace";
   return "";
 }
 
@@ -145,6 +156,10 @@ void write_tsv(const std::string& path, const std::vector<TextPair>& pairs) {
                        (source ? "source " : "target ") + problem);
     }
   }
+  // read_tsv drops a byte-order mark at the start of the file
+  if (!pairs.empty() && pairs[0].src.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    fail(path, "cannot write " + pair_name(0, pairs[0]) +
+                   ": its source starts with a byte-order mark, which a reader drops");
   std::string text;
   for (const auto& p : pairs) {
     text += p.src;

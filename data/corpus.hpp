@@ -42,7 +42,8 @@ struct ReadResult {
 // ignored and both fields are kept byte for byte. Accepts a UTF-8 BOM at the
 // start, CRLF line ends and a last line without a newline; skips lines that are
 // empty or all ASCII whitespace. A malformed line (no tab, an empty source or
-// target, invalid UTF-8, a NUL byte) throws DataError "FILE:LINE: what" unless
+// target, invalid UTF-8, a NUL byte, a carriage return inside the line, a
+// line over kMaxLineBytes) throws DataError "FILE:LINE: what" unless
 // opts.skip_bad_lines. Also refused, as "FILE: what": a file that cannot be
 // opened or read, a directory, and a file without a single pair.
 ReadResult read_tsv(const std::string& path, const ReadOptions& opts = {});

@@ -427,10 +427,10 @@ TEST_CASE("cli train: a second run on the same checkpoint directory is refused, 
 TEST_CASE("cli eval and translate: messages that name what is wrong") {
   Scratch s;
   REQUIRE(s.run("train " + kTiny + "--save m --max-steps 1 --src-tokenizer space").status == 0);
-  // a source that is all spaces has no tokens: named by file and line, not "sequence 0"
+  // a source that is all spaces: named by file and line, not "sequence 0"
   s.write("test.tsv", "ab\tba\n   \tabc\n");
-  CHECK_FAILS_WITH(s.run("eval --checkpoint m --data test.tsv"), 2,
-                   "test.tsv:2: the source has no tokens");
+  CHECK_FAILS_WITH(s.run("eval --checkpoint m --data test.tsv"), 1,
+                   "test.tsv:2: the source is only whitespace");
   // --attention at a directory: refused up front, no raw filesystem error, no temporary file
   fs::create_directories(s / "att");
   CHECK_FAILS_WITH(s.run("translate --checkpoint m --attention att", "abc\n"), 2,

@@ -542,4 +542,30 @@ TEST_CASE("read_at_most: a whole stream, or false past the bound") {
   CHECK(text.size() == 1001);
 }
 
+TEST_CASE("read_tsv and write_tsv: what one accepts the other can write back (found by fuzzing)") {
+  TempDir tmp;
+  // a carriage return inside a line: write_tsv could not write the pair back
+  CHECK_THROWS_WITH_AS(read_text(tmp, "ok\tfine\nI a\ry\tz\n"),
+                       doctest::Contains(":2: a carriage return at byte 4, inside the line"),
+                       DataError);
+  // a source starting with a byte-order mark (after the file's own, if any)
+  CHECK_THROWS_WITH_AS(read_text(tmp,
+                                 "\xEF\xBB\xBF\xEF\xBB\xBF"
+                                 "a\tb\n"),
+                       doctest::Contains(":1: a byte-order mark at the start of the source"),
+                       DataError);
+  CHECK_THROWS_AS(read_text(tmp,
+                            "\n\xEF\xBB\xBF"
+                            "a\tb\n"),
+                  DataError);
+  // fields of whitespace only: written back, the line would be skipped as blank
+  CHECK_THROWS_WITH_AS(read_text(tmp, "\f\f\t\v\ty\n"),
+                       doctest::Contains(":1: the source is only whitespace"), DataError);
+  // a first source starting with a byte-order mark: read_tsv would drop it
+  CHECK_THROWS_WITH_AS(write_tsv(tmp.file("out.tsv"), {{"\xEF\xBB\xBF"
+                                                        "a",
+                                                        "b", 0}}),
+                       doctest::Contains("starts with a byte-order mark"), DataError);
+}
+
 }  // namespace attnlab

@@ -411,6 +411,20 @@ TEST_CASE("cli train: SIGKILL at any moment leaves a whole checkpoint, old or ne
   }
 }
 
+TEST_CASE("cli compare: Ctrl-C stops both models after their step, saves them, writes no report") {
+  Scratch s;
+  run_and_then(s, "compare --n 2000 --max-steps 1000000 --out cmp", "cmp/attention.lock",
+               "sleep 1; kill -INT $pid");
+  CHECK(read_bytes(s / "status.txt") == "130\n");
+  CHECK(contains(read_bytes(s / "bg.err"), "interrupted: no report written"));
+  CHECK(!fs::exists(s / "cmp/report.md"));
+  for (const char* model : {"seq2seq", "attention"}) {
+    INFO(model);
+    const LoadedModel<float> l = load_model<float>((fs::path(s / "cmp") / model).string());
+    CHECK(l.config_json["train_state"]["step"].get<long>() > 0);
+  }
+}
+
 TEST_CASE("cli train: a second run on the same checkpoint directory is refused, naming the first") {
   Scratch s;  // before: both reported success, one's work was lost, the log interleaved
   run_and_then(s, "train " + kTiny + "--save m --max-steps 1000000", "m.metrics.jsonl",

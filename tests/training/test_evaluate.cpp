@@ -33,28 +33,42 @@ TEST_CASE("bleu: a repeated word is counted at most as often as in the reference
   CHECK(corpus_bleu({{"the", "the", "the", "the"}}, {{"the", "cat"}}) == 0.0);
 }
 
-TEST_CASE("evaluate: a model trained to copy scores full accuracy and BLEU") {
+namespace {
+
+// A small attention model over a vocabulary of 10 (ids 4..9 are a..f).
+std::unique_ptr<EncoderDecoder<float>> small_model() {
   ModelConfig c;
   c.model = "attention";
   c.score = "dot";
   c.embed = 8;
   c.hidden = 16;
   c.src_vocab = c.tgt_vocab = 10;
-  auto m = make_model<float>(c);
+  return make_model<float>(c);
+}
+
+// 300 Adam steps on data as one batch: enough to learn it by heart.
+void overfit(EncoderDecoder<float>& m, const std::vector<Example>& data) {
+  std::vector<std::vector<Index>> xs, ys;
+  for (const Example& e : data) xs.push_back(e.src), ys.push_back(e.tgt);
+  Adam<float> opt(m.parameters(), AdamOptions{0.02});
+  for (int i = 0; i < 300; ++i) {
+    Tape<float> t;
+    opt.zero_grad();
+    backward(m.loss(t, make_batch(xs, ys)));
+    opt.step();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("evaluate: a model trained to copy scores full accuracy and BLEU") {
+  auto m = small_model();
   Vocab v;
   for (const char* t : {"a", "b", "c", "d", "e", "f"}) v.add(t);
   std::vector<Example> data;
   for (std::vector<Index> s : {std::vector<Index>{4, 5, 6}, {7, 8}, {9, 4, 7, 5}, {6}, {8, 9, 4}})
     data.push_back({s, s});
-  std::vector<std::vector<Index>> xs, ys;
-  for (const Example& e : data) xs.push_back(e.src), ys.push_back(e.tgt);
-  Adam<float> opt(m->parameters(), AdamOptions{0.02});
-  for (int i = 0; i < 300; ++i) {
-    Tape<float> t;
-    opt.zero_grad();
-    backward(m->loss(t, make_batch(xs, ys)));
-    opt.step();
-  }
+  overfit(*m, data);
   std::vector<SentenceResult> each;
   const EvalResult r = evaluate(*m, data, v, EvalOptions{}, &each);
   CHECK(r.exact_accuracy == 1.0);
@@ -73,13 +87,7 @@ TEST_CASE("evaluate: a model trained to copy scores full accuracy and BLEU") {
 TEST_CASE("evaluate: <unk> in the output never matches, even where the reference word is unknown") {
   // Before, the reference was compared as ids, so a reference word outside the
   // vocabulary became <unk> and a model writing <unk> scored a hit.
-  ModelConfig c;
-  c.model = "attention";
-  c.score = "dot";
-  c.embed = 8;
-  c.hidden = 16;
-  c.src_vocab = c.tgt_vocab = 10;
-  auto m = make_model<float>(c);
+  auto m = small_model();
   Vocab v;
   for (const char* t : {"a", "b", "c", "d", "e", "f"}) v.add(t);  // ids 4..9
   const Index unk = Vocab::unk;
@@ -88,15 +96,7 @@ TEST_CASE("evaluate: <unk> in the output never matches, even where the reference
                                   {{7, 8}, {7, 8}, {"d", "e"}},
                                   {{6}, {unk}, {"yak"}},
                                   {{9, 4, 7, 5}, {9, 4, 7, 5}, {"f", "a", "d", "b"}}};
-  std::vector<std::vector<Index>> xs, ys;
-  for (const Example& e : data) xs.push_back(e.src), ys.push_back(e.tgt);
-  Adam<float> opt(m->parameters(), AdamOptions{0.02});
-  for (int i = 0; i < 300; ++i) {  // until it writes <unk> exactly where the targets have it
-    Tape<float> t;
-    opt.zero_grad();
-    backward(m->loss(t, make_batch(xs, ys)));
-    opt.step();
-  }
+  overfit(*m, data);  // until it writes <unk> exactly where the targets have it
   std::vector<SentenceResult> each;
   const EvalResult r = evaluate(*m, data, v, EvalOptions{}, &each);
   REQUIRE(each[0].output == data[0].tgt);  // the model does write <unk> b c

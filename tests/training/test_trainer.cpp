@@ -28,29 +28,34 @@ ModelConfig tiny() {
   return c;
 }
 
-}  // namespace
-
-TEST_CASE("trainer: an infinite validation loss stops training, unsaved, naming the step") {
-  TempDir tmp;
+// Trains tiny() with o on pairs whose training loss stays finite while the
+// validation loss is infinite: validation wants d, whose logit is -3e38
+// while <eos>'s is 3e38, a cost of 6e38 a token, beyond float32.
+TrainResult run_to_infinite_validation(TrainOptions o, const std::string& save) {
   auto m = make_model<float>(tiny());
-  // Training targets use a, b; validation wants d, whose logit is -3e38 while
-  // <eos>'s is 3e38: its cost, 6e38, is beyond float32. Training stays finite.
   m->out.bias.value.fill(0.0f);
   m->out.bias.value(3) = 3e38f;
   m->out.bias.value(7) = -3e38f;
   const std::vector<Example> train{{{4, 5}, {4, 5}}, {{5}, {5}}, {{4}, {4, 4}}};
   const std::vector<Example> valid{{{4}, {7, 7, 7}}};  // mean cost 4.5e38: infinite in float32
-  TrainOptions o;
   o.batch_size = 3;
-  o.max_steps = 4;
-  o.valid_every = 2;
-  o.save = tmp / "m";
+  o.save = save;
   o.quiet = true;
   o.optim.lr = 1e-6;
   std::ostringstream log;
   const Vocab v = letters();
   Trainer t(*m, v, v, o);
-  const TrainResult r = t.run(train, valid, log);
+  return t.run(train, valid, log);
+}
+
+}  // namespace
+
+TEST_CASE("trainer: an infinite validation loss stops training, unsaved, naming the step") {
+  TempDir tmp;
+  TrainOptions o;
+  o.max_steps = 4;
+  o.valid_every = 2;
+  const TrainResult r = run_to_infinite_validation(o, tmp / "m");
   CHECK(r.diverged);
   CHECK(r.state.step == 2);
   CHECK(r.message ==
@@ -61,24 +66,11 @@ TEST_CASE("trainer: an infinite validation loss stops training, unsaved, naming 
 
 TEST_CASE("trainer: after a save, a divergence names the step whose checkpoint is on disk") {
   TempDir tmp;
-  auto m = make_model<float>(tiny());
-  m->out.bias.value.fill(0.0f);  // as above: validation costs are infinite
-  m->out.bias.value(3) = 3e38f;
-  m->out.bias.value(7) = -3e38f;
-  const std::vector<Example> train{{{4, 5}, {4, 5}}, {{5}, {5}}, {{4}, {4, 4}}};
-  const std::vector<Example> valid{{{4}, {7, 7, 7}}};  // mean cost 4.5e38: infinite in float32
   TrainOptions o;
-  o.batch_size = 3;
   o.max_steps = 6;
   o.save_every = 2;
   o.valid_every = 3;
-  o.save = tmp / "m";
-  o.quiet = true;
-  o.optim.lr = 1e-6;
-  std::ostringstream log;
-  const Vocab v = letters();
-  Trainer t(*m, v, v, o);
-  const TrainResult r = t.run(train, valid, log);
+  const TrainResult r = run_to_infinite_validation(o, tmp / "m");
   CHECK(r.diverged);
   CHECK(contains(r.message, "infinite at step 3"));
   CHECK(contains(r.message,

@@ -12,6 +12,7 @@
 #include "data/vocab.hpp"
 #include "layers/dense.hpp"
 #include "layers/embedding.hpp"
+#include "layers/gru.hpp"
 #include "layers/lstm.hpp"
 #include "models/attention.hpp"
 #include "models/checkpoint.hpp"

@@ -84,4 +84,10 @@ inline float fast_exp(float x) {
 // Double precision (gradient checks) keeps the library's exact exp.
 inline double fast_exp(double x) { return std::exp(x); }
 
+// The logistic function on fast_exp, for the fused gate ops.
+template <class T>
+inline T fast_sigmoid(T x) {
+  return T(1) / (T(1) + fast_exp(-x));
+}
+
 }  // namespace attnlab::detail

@@ -8,8 +8,11 @@
 #include <iostream>
 #include <map>
 
+#include "data/tasks.hpp"
 #include "data/vocab.hpp"
 #include "models/checkpoint.hpp"
+#include "models/score.hpp"
+#include "models/seq2seq.hpp"
 #include "training/parallel.hpp"
 
 namespace attnlab::cli {
@@ -61,13 +64,25 @@ void on_run(CLI::App* command, std::function<int()> body) {
 
 void check_source_length(const ModelConfig& c, std::size_t n, const std::string& where,
                          const std::string& hint) {
-  if (c.model != "attention" || c.score != "location" || n <= c.max_source_length) return;
-  throw UsageError(where + ": a source of " + std::to_string(n) +
-                   " tokens is longer than the location score's maximum of " +
-                   std::to_string(c.max_source_length) + hint);
+  if (!attends(c) || !(score_needs(c.score) & kNeedsMaxSourceLength) || n <= c.max_source_length)
+    return;
+  throw UsageError(where + ": a source of " + std::to_string(n) + " tokens is longer than the " +
+                   c.score + " score's maximum of " + std::to_string(c.max_source_length) + hint);
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+std::string join(const std::vector<std::string>& names, const std::string& sep) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : sep) + n;
+  return s;
+}
+
+std::vector<std::string> task_names() {
+  std::vector<std::string> names;
+  for (const TaskInfo& t : task_list()) names.push_back(t.name);
+  return names;
+}
 
 namespace {
 std::atomic<int> g_signal{0};

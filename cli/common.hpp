@@ -30,6 +30,11 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
 
 bool stderr_is_terminal();
 
+// "a, b, c": a registry's names for a help text.
+std::string join(const std::vector<std::string>& names, const std::string& sep = ", ");
+// The built-in tasks' names, for help texts and checks.
+std::vector<std::string> task_names();
+
 // Catches SIGINT and SIGTERM: the first sets the returned value to the
 // signal's number (training stops after its step and saves), a second one
 // kills as usual. Exit with 128 + that number afterwards, as shells expect.

@@ -374,9 +374,7 @@ void add_subcommand_compare(CLI::App& app) {
   a->train.default_epochs = 5;
   add_training_options(c, a->train, false);
   // compare's own defaults, and no --threads: each model takes half the cores
-  c->get_option("--task")->description(
-      "A built-in task (default reverse): dates, reverse, sort, "
-      "copy, addition");
+  c->get_option("--task")->description("A built-in task (default reverse): " + join(task_names()));
   c->get_option("--min-len")->description("Task: shortest sequence (reverse, sort, copy: 3)");
   c->get_option("--max-len")->description("Task: longest sequence (reverse, sort, copy: 30)");
   c->get_option("--valid-n")

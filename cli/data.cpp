@@ -33,7 +33,7 @@ void add_subcommand_data(CLI::App& app) {
   auto a = std::make_shared<DataArgs>();
   CLI::App* d =
       app.add_subcommand("data", "Write a built-in task's pairs as source<TAB>target lines");
-  d->add_option("task", a->task, "dates, reverse, sort, copy or addition");
+  d->add_option("task", a->task, join(task_names()));
   d->add_option("--n", a->n, "Number of pairs")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000000));

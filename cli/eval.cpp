@@ -71,13 +71,13 @@ int run_eval(const EvalArgs& a) {
     nlohmann::json j = as_json(r);
     j["checkpoint"] = a.checkpoint;
     j["model"] = c.model;
-    if (c.model == "attention") j["score"] = c.score;
+    j["cell"] = c.cell;
+    if (attends(c)) j["score"] = c.score;
     if (a.by_length) j["by_length"] = buckets;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("checkpoint   %s (%s)\n", a.checkpoint.c_str(),
-              (c.model + (c.model == "attention" ? "/" + c.score : "")).c_str());
+  std::printf("checkpoint   %s (%s)\n", a.checkpoint.c_str(), model_label(c).c_str());
   std::printf("data         %s, %zu pairs\n", (a.task.empty() ? a.data : "task " + a.task).c_str(),
               data.size());
   std::printf("loss         %.4f\n", r.loss);

@@ -13,6 +13,7 @@
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
 #include "models/model_io.hpp"
+#include "models/score.hpp"
 #include "training/trainer.hpp"
 
 namespace attnlab::cli {
@@ -24,11 +25,11 @@ void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::s
   const ModelConfig& c = a.config;
   for (const auto& [key, opt] : a.model_flags) {
     if (!opt->count()) continue;
-    const bool attention_only = key == "score" || key == "attention_hidden" ||
-                                key == "decoder_init" || key == "max_source_length";
-    if (attention_only && loaded.model == "seq2seq")
+    const bool attention_only =
+        key == "score" || key == "attention_hidden" || key == "max_source_length";
+    if (attention_only && !attends(loaded))
       throw UsageError(opt->get_name() + " applies to attention models only, and " + ckpt +
-                       " is a plain seq2seq model");
+                       " is a " + model_label(loaded) + " model");
     std::string mine, theirs;
     auto cmp = [&](const auto& x, const auto& y) {
       std::ostringstream m, t;
@@ -37,7 +38,8 @@ void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::s
       mine = m.str();
       theirs = t.str();
     };
-    if (key == "model") cmp(c.model, loaded.model);
+    if (key == "model") cmp(decoder_variant(c.model).name, loaded.model);
+    if (key == "cell") cmp(c.cell, loaded.cell);
     if (key == "score") cmp(c.score, loaded.score);
     if (key == "src_tokenizer") cmp(c.src_tokenizer, loaded.src_tokenizer);
     if (key == "tgt_tokenizer") cmp(c.tgt_tokenizer, loaded.tgt_tokenizer);
@@ -45,7 +47,7 @@ void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::s
     if (key == "hidden") cmp(c.hidden, loaded.hidden);
     if (key == "decoder_hidden") cmp(c.D(), loaded.D());
     if (key == "attention_hidden") cmp(c.attention_hidden, loaded.attention_hidden);
-    if (key == "decoder_init") cmp(c.decoder_init, loaded.decoder_init);
+    if (key == "decoder_init") cmp(c.decoder_init, loaded.decoder_init);  // both given: no default
     if (key == "max_source_length") cmp(c.max_source_length, loaded.max_source_length);
     if (mine != theirs)
       throw UsageError(opt->get_name() + " " + mine + " disagrees with " + ckpt +
@@ -103,7 +105,8 @@ const RunFlag kRunFlags[] = {
 // Refuses a source longer than a location score can attend over, naming it.
 void check_source_lengths(const std::vector<TextPair>& pairs, const std::string& where,
                           const ModelConfig& c) {
-  if (c.model != "attention" || c.score != "location") return;  // no need to tokenize
+  if (!attends(c) || !(score_needs(c.score) & kNeedsMaxSourceLength))
+    return;  // no need to tokenize
   for (const TextPair& p : pairs)
     check_source_length(c, tokenize(c.src_tokenizer, p.src).size(),
                         where + (p.line ? ":" + std::to_string(p.line) : std::string()),
@@ -171,9 +174,8 @@ int run_train(TrainArgs& a) {
 
   const std::size_t n_params = parameter_count(*model);
   if (!a.opts.quiet) {
-    std::cerr << "attnlab train: " << c.model << (c.model == "attention" ? "/" + c.score : "")
-              << ", " << n_params << " parameters; " << d.train.size() << " training pairs from "
-              << d.train_name;
+    std::cerr << "attnlab train: " << model_label(model->config()) << ", " << n_params
+              << " parameters; " << d.train.size() << " training pairs from " << d.train_name;
     if (d.dropped) std::cerr << " (" << d.dropped << " dropped by length)";
     std::cerr << ", " << d.valid.size() << " validation pairs; vocabularies " << d.src_vocab.size()
               << " / " << d.tgt_vocab.size() << "; checkpoint " << a.opts.save << "\n";
@@ -245,7 +247,7 @@ void encode_training_data(TrainArgs& a, TrainingData& d, bool new_model) {
   filter_by_length(d.valid, a.max_src_len, a.max_tgt_len);
   if (d.train.empty())
     throw UsageError(d.train_name + ": no training pairs left after length filtering");
-  if (new_model && c.model == "attention" && c.score == "location" &&
+  if (new_model && attends(c) && (score_needs(c.score) & kNeedsMaxSourceLength) &&
       !a.given("max_source_length")) {  // Lmax: the longest source there is
     c.max_source_length = 1;
     for (const auto* set : {&d.train, &d.valid})
@@ -298,8 +300,7 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
   a->cmd = t;
   t->add_option("--train", a->train_file, "Training file, one source<TAB>target pair per line")
       ->check(CLI::ExistingFile);
-  t->add_option("--task", a->task,
-                "Train on a built-in task instead: dates, reverse, sort, copy, addition");
+  t->add_option("--task", a->task, "Train on a built-in task instead: " + join(task_names()));
   t->add_option("--n", a->n, "Task: number of training pairs")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000000));
@@ -334,18 +335,20 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
     return o->capture_default_str();
   };
   if (with_model_choice)
-    flag(t->add_option("--model", c.model, "seq2seq or attention"), "model")
-        ->check(CLI::IsMember({"seq2seq", "attention"}));
-  flag(t->add_option("--score", c.score,
-                     "Attention score: dot, scaled_dot, general, additive (concat), cosine, "
-                     "location, or any registered"),
-       "score");
+    flag(t->add_option("--model", c.model, "The decoder variant: " + decoder_help()), "model")
+        ->check(CLI::IsMember(decoder_names()));
+  flag(t->add_option("--cell", c.cell,
+                     "Recurrent cell of encoder and decoder: " + join(cell_names())),
+       "cell")
+      ->check(CLI::IsMember(cell_names()));
+  flag(t->add_option("--score", c.score, "Attention score: " + join(score_names())), "score")
+      ->check(CLI::IsMember(score_names()));
   flag(t->add_option("--src-tokenizer", c.src_tokenizer,
-                     "space, char or word (default: the task's, else word)"),
+                     join(tokenizer_names()) + " (default: the task's, else word)"),
        "src_tokenizer")
       ->check(CLI::IsMember(tokenizer_names()));
   flag(t->add_option("--tgt-tokenizer", c.tgt_tokenizer,
-                     "space, char or word (default: the task's, else word)"),
+                     join(tokenizer_names()) + " (default: the task's, else word)"),
        "tgt_tokenizer")
       ->check(CLI::IsMember(tokenizer_names()));
   flag(t->add_option("--embed", c.embed, "Embedding size E"), "embed")
@@ -359,7 +362,8 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
        "attention_hidden")
       ->check(CLI::Range(1, 100000));
   flag(t->add_option("--decoder-init", c.decoder_init,
-                     "Attention decoder's initial state: zero or encoder"),
+                     "Attention decoder's initial state: zero or encoder (default: the variant's; "
+                     "attention zero, luong encoder)"),
        "decoder_init")
       ->check(CLI::IsMember({"zero", "encoder"}));
   flag(t->add_option("--max-source-length", c.max_source_length,
@@ -369,7 +373,7 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
 
   TrainOptions& o = a->opts;
   o.optim.lr = 2e-3;
-  t->add_option("--optimizer", o.optim.name, "sgd, momentum, rmsprop, adam or adagrad")
+  t->add_option("--optimizer", o.optim.name, join(optimizer_names()))
       ->capture_default_str()
       ->check(CLI::IsMember(optimizer_names()));
   t->add_option("--lr", o.optim.lr, "Learning rate")
@@ -382,7 +386,7 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
   t->add_option("--weight-decay", o.optim.weight_decay, "L2 weight decay")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  t->add_option("--schedule", o.schedule.name, "Learning-rate schedule: constant, step or plateau")
+  t->add_option("--schedule", o.schedule.name, "Learning-rate schedule: " + join(schedule_names()))
       ->capture_default_str()
       ->check(CLI::IsMember(schedule_names()));
   t->add_option("--lr-step", o.schedule.step_size, "step: decay every N steps")

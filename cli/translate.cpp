@@ -68,8 +68,9 @@ int run_translate(const TranslateArgs& a) {
   DataParallel<float> parallel(model, a.threads);
   const ModelConfig& c = model.config();
   const bool want_attention = a.show || !a.attention_file.empty();
-  if (want_attention && c.model != "attention")
-    throw UsageError(a.checkpoint + " is a plain seq2seq model: it has no attention to show");
+  if (want_attention && !attends(c))
+    throw UsageError(a.checkpoint + " is a " + model_label(c) +
+                     " model: it has no attention to show");
   if (!a.attention_file.empty()) {  // fail now, not after translating everything
     std::error_code ec;
     if (std::filesystem::is_directory(a.attention_file, ec))

@@ -2,8 +2,10 @@
 //
 // The score below is Graves' (2014) content-based addressing: the cosine of
 // s and h, sharpened by a learned strength beta = exp(w) > 0. The whole
-// extension is the class and the ATTNLAB_REGISTER_SCORE line; from then on
-// "sharp_cosine" is a score name like "dot" or "additive".
+// extension is the class and the ATTNLAB_REGISTER_SCORE line, which also
+// declares what the score needs (D = 2H: it multiplies s with h; a model of
+// other sizes is refused when it is built); from then on "sharp_cosine" is a
+// score name like "dot" or "additive".
 //
 //   custom_score [--steps N] [--score NAME]
 #include <attnlab.hpp>
@@ -14,16 +16,12 @@
 
 namespace attnlab {
 
-// e = exp(w) * (s . h) / (max(|s|, eps) max(|h|, eps)). Needs D = 2H.
+// e = exp(w) * (s . h) / (max(|s|, eps) max(|h|, eps)).
 template <class T>
 class SharpCosineScore : public ScoreFunction<T> {
  public:
-  SharpCosineScore(const std::string& prefix, const ScoreSizes& z, Rng&)
-      : w_(prefix + ".strength", xt::zeros<T>({1})) {  // beta starts at 1
-    if (z.decoder_hidden != z.encoder_output)
-      score_size_error("sharp_cosine", "needs D = 2H, got D = " + std::to_string(z.decoder_hidden) +
-                                           " and 2H = " + std::to_string(z.encoder_output));
-  }
+  SharpCosineScore(const std::string& prefix, const ScoreSizes&, Rng&)
+      : w_(prefix + ".strength", xt::zeros<T>({1})) {}  // beta starts at 1
   void prepare(Tape<T>&, const Var<T>& h) override { h_ = h, h_norm_ = norm(h, false); }
   Var<T> score(Tape<T>& tape, const Var<T>& s) override {
     Var<T> cosine = dot_each(h_, s) / (h_norm_ * norm(s, true));  // [B, Tx]
@@ -41,7 +39,7 @@ class SharpCosineScore : public ScoreFunction<T> {
 
 }  // namespace attnlab
 
-ATTNLAB_REGISTER_SCORE(sharp_cosine, attnlab::SharpCosineScore)
+ATTNLAB_REGISTER_SCORE(sharp_cosine, attnlab::SharpCosineScore, attnlab::kNeedsDEquals2H)
 
 // ---- training it on a small task: reverse a sequence of symbols ----
 

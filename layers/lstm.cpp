@@ -1,23 +1,15 @@
-// The fused LSTM gate op, the LSTM cell (fused and composed), and the
-// one- and two-direction LSTMs over padded batches.
+// The fused LSTM gate op and the LSTM cell (fused and composed).
 #include "layers/lstm.hpp"
 
 #include <cmath>
 #include <stdexcept>
 #include <xtensor/xmath.hpp>
-#include <xtensor/xview.hpp>
 
 #include "autograd/fast_math.hpp"
-#include "layers/init.hpp"
 
 namespace attnlab {
 
 namespace {
-
-template <class T>
-T sigm(T x) {
-  return T(1) / (T(1) + detail::fast_exp(-x));
-}
 
 // One row of the gates. The pointers never alias: saying so (__restrict) is
 // what lets the compiler vectorise these loops; with the run-time alias
@@ -28,7 +20,8 @@ void gates_forward(const T* __restrict p, const T* __restrict cp, T* __restrict 
                    T* __restrict cy, std::size_t H) {
   for (std::size_t j = 0; j < H; ++j) a[2 * H + j] = detail::fast_tanh(p[2 * H + j]);
   for (std::size_t j = 0; j < H; ++j)
-    a[j] = sigm(p[j]), a[H + j] = sigm(p[H + j]), a[3 * H + j] = sigm(p[3 * H + j]);
+    a[j] = detail::fast_sigmoid(p[j]), a[H + j] = detail::fast_sigmoid(p[H + j]),
+    a[3 * H + j] = detail::fast_sigmoid(p[3 * H + j]);
   for (std::size_t j = 0; j < H; ++j) cy[j] = a[H + j] * cp[j] + a[j] * a[2 * H + j];
   for (std::size_t j = 0; j < H; ++j) a[4 * H + j] = detail::fast_tanh(cy[j]);
   for (std::size_t j = 0; j < H; ++j) hy[j] = a[3 * H + j] * a[4 * H + j];
@@ -56,18 +49,6 @@ void gates_backward(const T* __restrict a, const T* __restrict cp, const T* __re
 }
 
 }  // namespace
-
-Mask padding_mask(const std::vector<std::size_t>& lengths, std::size_t steps, const char* who) {
-  Mask m = xt::zeros<bool>({lengths.size(), steps});
-  for (std::size_t b = 0; b < lengths.size(); ++b) {
-    if (lengths[b] == 0 || lengths[b] > steps)
-      throw std::invalid_argument(std::string(who) + ": length " + std::to_string(lengths[b]) +
-                                  " of sequence " + std::to_string(b) + " is outside [1, " +
-                                  std::to_string(steps) + "]");
-    for (std::size_t t = lengths[b]; t < steps; ++t) m(b, t) = true;
-  }
-  return m;
-}
 
 template <class T>
 Var<T> lstm_gates(const Var<T>& pre, const Var<T>& h, const Var<T>& c, const Mask& keep) {
@@ -126,122 +107,41 @@ Var<T> lstm_gates(const Var<T>& pre, const Var<T>& h, const Var<T>& c, const Mas
 
 template <class T>
 LSTMCell<T>::LSTMCell(const std::string& prefix, std::size_t input, std::size_t hidden, Rng& rng,
-                      const std::string& suffix) {
-  const double k = hidden ? 1.0 / std::sqrt(static_cast<double>(hidden)) : 0.0;
-  weight_ih =
-      Parameter<T>(prefix + ".weight_ih" + suffix, uniform_init<T>({4 * hidden, input}, k, rng));
-  weight_hh =
-      Parameter<T>(prefix + ".weight_hh" + suffix, uniform_init<T>({4 * hidden, hidden}, k, rng));
-  bias_ih = Parameter<T>(prefix + ".bias_ih" + suffix, uniform_init<T>({4 * hidden}, k, rng));
-  bias_hh = Parameter<T>(prefix + ".bias_hh" + suffix, uniform_init<T>({4 * hidden}, k, rng));
-}
+                      const std::string& suffix)
+    : RecurrentCell<T>(prefix, input, hidden, 4, rng, suffix) {}
 
 template <class T>
-LSTMState<T> LSTMCell<T>::zero_state(Tape<T>& tape, std::size_t batch) const {
-  const std::size_t H = hidden_size();
+CellState<T> LSTMCell<T>::zero_state(Tape<T>& tape, std::size_t batch) const {
+  const std::size_t H = this->hidden_size();
   return {tape.constant(xt::zeros<T>({batch, H})), tape.constant(xt::zeros<T>({batch, H}))};
 }
 
 template <class T>
-LSTMState<T> LSTMCell<T>::step(Tape<T>& tape, const Var<T>& pre_x, const LSTMState<T>& s,
+CellState<T> LSTMCell<T>::step(Tape<T>& tape, const Var<T>& pre_x, const CellState<T>& s,
                                const Mask& keep) {
   // pre = x W_ih^T + b_ih + h W_hh^T + b_hh: the four gates in one GEMM
-  Var<T> pre = pre_x + linear(s.h, tape.param(weight_hh), tape.param(bias_hh));
+  Var<T> pre = pre_x + linear(s.h, tape.param(this->weight_hh), tape.param(this->bias_hh));
   Var<T> hc = lstm_gates(pre, s.h, s.c, keep);
-  const long H = static_cast<long>(hidden_size());
+  const long H = static_cast<long>(this->hidden_size());
   return {slice(hc, 1, 0, H), slice(hc, 1, H, 2 * H)};
 }
 
 template <class T>
-LSTMState<T> LSTMCell<T>::forward(Tape<T>& tape, const Var<T>& x, const LSTMState<T>& s,
-                                  const Mask& keep) {
-  return step(tape, linear(x, tape.param(weight_ih), tape.param(bias_ih)), s, keep);
-}
-
-template <class T>
-LSTMState<T> LSTMCell<T>::forward_composed(Tape<T>& tape, const Var<T>& x, const LSTMState<T>& s,
+CellState<T> LSTMCell<T>::forward_composed(Tape<T>& tape, const Var<T>& x, const CellState<T>& s,
                                            const Mask& keep) {
-  const std::size_t H = hidden_size();
-  Var<T> pre = linear(x, tape.param(weight_ih), tape.param(bias_ih)) +
-               linear(s.h, tape.param(weight_hh), tape.param(bias_hh));
+  const std::size_t H = this->hidden_size();
+  Var<T> pre = linear(x, tape.param(this->weight_ih), tape.param(this->bias_ih)) +
+               linear(s.h, tape.param(this->weight_hh), tape.param(this->bias_hh));
   std::vector<Var<T>> z = split(pre, 1, {H, H, H, H});
   Var<T> i = sigmoid(z[0]), f = sigmoid(z[1]), g = tanh(z[2]), o = sigmoid(z[3]);
   Var<T> c = f * s.c + i * g;
   Var<T> h = o * tanh(c);
-  if (keep.dimension() == 0) return {h, c};
-  Mask k = keep;
-  k.reshape({keep.size(), 1});
-  return {attnlab::where(k, s.h, h), attnlab::where(k, s.c, c)};
-}
-
-// ---- LSTM ----
-
-template <class T>
-LSTM<T>::LSTM(const std::string& prefix, std::size_t input, std::size_t hidden, Rng& rng,
-              bool reverse_)
-    : cell(prefix, input, hidden, rng, reverse_ ? "_l0_reverse" : "_l0"), reverse(reverse_) {}
-
-template <class T>
-LSTMOutput<T> LSTM<T>::forward(Tape<T>& tape, const Var<T>& x,
-                               const std::vector<std::size_t>& lengths) {
-  if (x.dim() != 3 || x.shape()[2] != cell.input_size() || x.shape()[0] != lengths.size())
-    throw std::invalid_argument("lstm: input " + shape_str(x.shape()) + " with " +
-                                std::to_string(lengths.size()) + " lengths does not fit (want [" +
-                                std::to_string(lengths.size()) + ", T, " +
-                                std::to_string(cell.input_size()) + "])");
-  const std::size_t B = x.shape()[0], T_ = x.shape()[1], H = cell.hidden_size();
-  const Mask pad = padding_mask(lengths, T_, "lstm");
-  const bool ragged = xt::any(pad);
-  const long I = static_cast<long>(cell.input_size());
-  Var<T> xproj;  // [B, T, 4H]: the input projection of every step in one GEMM
-  if (fused) xproj = linear(x, tape.param(cell.weight_ih), tape.param(cell.bias_ih));
-  LSTMState<T> s = cell.zero_state(tape, B);
-  std::vector<Var<T>> hs(T_);
-  for (std::size_t k = 0; k < T_; ++k) {
-    const std::size_t t = reverse ? T_ - 1 - k : k;
-    const long lt = static_cast<long>(t);
-    const Mask keep = ragged ? Mask(xt::view(pad, xt::all(), t)) : Mask();
-    if (fused)
-      s = cell.step(tape, reshape(slice(xproj, 1, lt, lt + 1), {long(B), 4 * long(H)}), s, keep);
-    else
-      s = cell.forward_composed(tape, reshape(slice(x, 1, lt, lt + 1), {long(B), I}), s, keep);
-    hs[t] = reshape(s.h, {long(B), 1, long(H)});
-  }
-  Var<T> out = concat(hs, 1);
-  if (ragged) {
-    Mask m = pad;
-    m.reshape({B, T_, 1});
-    out = masked_fill(out, m, T(0));
-  }
-  return {out, s};
-}
-
-// ---- BiLSTM ----
-
-template <class T>
-BiLSTM<T>::BiLSTM(const std::string& prefix, std::size_t input, std::size_t hidden, Rng& rng)
-    : fwd(prefix, input, hidden, rng, false), bwd(prefix, input, hidden, rng, true) {}
-
-template <class T>
-typename BiLSTM<T>::Output BiLSTM<T>::forward(Tape<T>& tape, const Var<T>& x,
-                                              const std::vector<std::size_t>& lengths) {
-  LSTMOutput<T> f = fwd.forward(tape, x, lengths);
-  LSTMOutput<T> b = bwd.forward(tape, x, lengths);
-  return {concat<T>({f.outputs, b.outputs}, 2), f.final, b.final};
-}
-
-template <class T>
-std::vector<Parameter<T>*> BiLSTM<T>::parameters() {
-  std::vector<Parameter<T>*> ps = fwd.parameters();
-  for (Parameter<T>* p : bwd.parameters()) ps.push_back(p);
-  return ps;
+  return {keep_rows(keep, s.h, h), keep_rows(keep, s.c, c)};
 }
 
 #define ATTNLAB_INSTANTIATE(T)                                                          \
   template Var<T> lstm_gates(const Var<T>&, const Var<T>&, const Var<T>&, const Mask&); \
-  template class LSTMCell<T>;                                                           \
-  template class LSTM<T>;                                                               \
-  template class BiLSTM<T>;
+  template class LSTMCell<T>;
 ATTNLAB_INSTANTIATE(float)
 ATTNLAB_INSTANTIATE(double)
 

@@ -6,9 +6,15 @@
 #include <memory>
 #include <string>
 
+#include "models/config.hpp"
 #include "models/score.hpp"
 
 namespace attnlab {
+
+// The sizes a model's score sees: D, 2H, A and Lmax from its config.
+inline ScoreSizes score_sizes(const ModelConfig& c) {
+  return ScoreSizes{c.D(), 2 * c.hidden, c.attention_hidden, c.max_source_length};
+}
 
 template <class T>
 class Attention {

@@ -491,6 +491,7 @@ Array<float> load_npy(const std::string& path) {
 
 nlohmann::json config_to_json(const ModelConfig& c) {
   return nlohmann::json{{"model", c.model},
+                        {"cell", c.cell},
                         {"score", c.score},
                         {"src_tokenizer", c.src_tokenizer},
                         {"tgt_tokenizer", c.tgt_tokenizer},
@@ -509,6 +510,7 @@ ModelConfig config_from_json(const nlohmann::json& j, const std::string& path) {
   if (!j.is_object()) fail(path, "must hold a JSON object, got " + std::string(j.type_name()));
   ModelConfig c;
   read_string(j, "model", true, path, c.model);
+  read_string(j, "cell", false, path, c.cell);  // checkpoints before GRU: lstm
   read_string(j, "score", true, path, c.score);
   read_string(j, "src_tokenizer", true, path, c.src_tokenizer);
   read_string(j, "tgt_tokenizer", true, path, c.tgt_tokenizer);

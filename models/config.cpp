@@ -9,16 +9,20 @@
 #include <stdexcept>
 #include <string>
 
+#include "layers/recurrent.hpp"
+#include "models/seq2seq.hpp"
+
 namespace attnlab {
 
 double parameter_count_estimate(const ModelConfig& c) {
   const double E = c.embed, H = c.hidden, D = c.D(), A = c.attention_hidden, Vs = c.src_vocab,
                Vt = c.tgt_vocab, L = c.max_source_length;
-  const bool att = c.model != "seq2seq";
-  const double in = E + (att ? 2 * H : 0);
-  double p = Vs * E + 2 * (4 * H * (E + H) + 8 * H)  // encoder
-             + Vt * E + 4 * D * (in + D) + 8 * D     // decoder
-             + Vt * D + Vt;                          // output layer
+  const bool att = decoder_variant(c.model).attends;
+  const double G = c.cell == "gru" ? 3 : 4;              // gate blocks
+  const double in = E + (att ? std::min(2 * H, D) : 0);  // the smallest decoder input
+  double p = Vs * E + 2 * (G * H * (E + H) + 2 * G * H)  // encoder
+             + Vt * E + G * D * (in + D) + 2 * G * D     // decoder
+             + Vt * D + Vt;                              // output layer
   if (att) p += std::max({A * (D + 2 * H) + 2 * A + 1, D * 2 * H, L * D});
   return p;
 }
@@ -27,7 +31,7 @@ double training_bytes_estimate(const ModelConfig& c, std::size_t batch, std::siz
                                std::size_t ty) {
   const double E = c.embed, H = c.hidden, D = c.D(), A = c.attention_hidden, V = c.tgt_vocab,
                B = batch, Tx = tx, Ty = ty;
-  const bool att = c.model != "seq2seq";
+  const bool att = decoder_variant(c.model).attends;
   const double params = 4 * parameter_count_estimate(c);  // value, gradient, two moments
   // held per token for backward: the encoder's gates and states, both ways
   const double encoder = B * Tx * (E + 2 * 12 * H);
@@ -77,20 +81,23 @@ std::string bytes_text(double bytes) {
 
 void ModelConfig::validate() const {
   auto fail = [](const std::string& what) { throw std::invalid_argument("model config: " + what); };
-  if (model != "seq2seq" && model != "attention")
-    fail("model is '" + model + "', want 'seq2seq' or 'attention'");
+  try {
+    decoder_variant(model);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  }
+  const std::vector<std::string> cells = cell_names();
+  if (std::find(cells.begin(), cells.end(), cell) == cells.end()) {
+    std::string known;
+    for (const std::string& n : cells) known += (known.empty() ? "'" : ", '") + n + "'";
+    fail("cell is '" + cell + "', want one of " + known);
+  }
   if (embed == 0 || hidden == 0) fail("embed and hidden must be positive");
   if (src_vocab < 4 || tgt_vocab < 4)
     fail("vocabularies must hold at least the 4 special tokens (got " + std::to_string(src_vocab) +
          " and " + std::to_string(tgt_vocab) + ")");
-  if (model == "seq2seq" && D() != 2 * hidden)
-    fail("plain seq2seq needs decoder_hidden D = 2H = " + std::to_string(2 * hidden) + ", got " +
-         std::to_string(D()));
-  if (decoder_init != "zero" && decoder_init != "encoder")
+  if (!decoder_init.empty() && decoder_init != "zero" && decoder_init != "encoder")
     fail("decoder_init is '" + decoder_init + "', want 'zero' or 'encoder'");
-  if (model == "attention" && decoder_init == "encoder" && D() != 2 * hidden)
-    fail("decoder_init 'encoder' needs decoder_hidden D = 2H = " + std::to_string(2 * hidden) +
-         ", got " + std::to_string(D()));
 }
 
 }  // namespace attnlab

@@ -77,8 +77,7 @@ LoadedModel<T> load_model(const std::string& dir, bool allow_nonfinite) {
   if (!data.params.empty())
     throw CheckpointError(
         (std::filesystem::path(dir) / (data.params.begin()->first + ".npy")).string() +
-        ": not a parameter of a '" + data.config.model + "' model" +
-        (data.config.model == "attention" ? " with score '" + data.config.score + "'" : ""));
+        ": not a parameter of a '" + model_label(data.config) + "' model");
   out.src_vocab = std::move(data.src_vocab);
   out.tgt_vocab = std::move(data.tgt_vocab);
   out.config_json = std::move(data.config_json);

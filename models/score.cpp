@@ -17,12 +17,40 @@ std::map<std::string, ScoreFactory<T>>& registry() {
   static std::map<std::string, ScoreFactory<T>> table;  // built on first use: no init-order issue
   return table;
 }
+std::map<std::string, unsigned>& needs_table() {
+  static std::map<std::string, unsigned> table;
+  return table;
+}
+
+void unknown_score(const std::string& name) {
+  std::string known;
+  for (const std::string& n : score_names()) known += (known.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown score '" + name + "' (known: " + known + ")");
+}
 
 }  // namespace
 
 template <class T>
-void register_score(const std::string& name, ScoreFactory<T> factory) {
+void register_score(const std::string& name, ScoreFactory<T> factory, unsigned needs) {
   registry<T>()[name] = std::move(factory);
+  needs_table()[name] = needs;
+}
+
+unsigned score_needs(const std::string& name) {
+  detail::link_builtin_scores();
+  auto it = needs_table().find(name);
+  if (it == needs_table().end()) unknown_score(name);
+  return it->second;
+}
+
+void check_score_needs(const std::string& name, const ScoreSizes& z) {
+  const unsigned needs = score_needs(name);
+  if ((needs & kNeedsDEquals2H) && z.decoder_hidden != z.encoder_output)
+    score_size_error(
+        name, "needs the decoder state size D = " + std::to_string(z.decoder_hidden) +
+                  " to equal the encoder output size 2H = " + std::to_string(z.encoder_output));
+  if ((needs & kNeedsMaxSourceLength) && z.max_source_length == 0)
+    score_size_error(name, "needs a maximum source length Lmax > 0");
 }
 
 std::vector<std::string> score_names() {
@@ -37,11 +65,8 @@ std::unique_ptr<ScoreFunction<T>> make_score(const std::string& name, const std:
                                              const ScoreSizes& sizes, Rng& rng) {
   detail::link_builtin_scores();
   auto it = registry<T>().find(name);
-  if (it == registry<T>().end()) {
-    std::string known;
-    for (const std::string& n : score_names()) known += (known.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("unknown score '" + name + "' (known: " + known + ")");
-  }
+  if (it == registry<T>().end()) unknown_score(name);
+  check_score_needs(name, sizes);
   return it->second(prefix, sizes, rng);
 }
 
@@ -49,8 +74,8 @@ void score_size_error(const std::string& score, const std::string& what) {
   throw std::invalid_argument(score + " score: " + what);
 }
 
-template void register_score(const std::string&, ScoreFactory<float>);
-template void register_score(const std::string&, ScoreFactory<double>);
+template void register_score(const std::string&, ScoreFactory<float>, unsigned);
+template void register_score(const std::string&, ScoreFactory<double>, unsigned);
 template std::unique_ptr<ScoreFunction<float>> make_score(const std::string&, const std::string&,
                                                           const ScoreSizes&, Rng&);
 template std::unique_ptr<ScoreFunction<double>> make_score(const std::string&, const std::string&,

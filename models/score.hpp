@@ -1,7 +1,8 @@
 // The extension point for attention: a score function turns the decoder
 // state and the encoder states into raw energies; the Attention module alone
 // masks, normalises and mixes them. Adding one is a class in one file plus
-// the line ATTNLAB_REGISTER_SCORE(name, Class); --score name then selects it.
+// the line ATTNLAB_REGISTER_SCORE(name, Class, needs); --score name then
+// selects it.
 #pragma once
 
 #include <functional>
@@ -19,6 +20,14 @@ struct ScoreSizes {
   std::size_t encoder_output = 0;     // 2H
   std::size_t attention_hidden = 0;   // A
   std::size_t max_source_length = 0;  // Lmax
+};
+
+// What a score needs of the model's sizes, declared where it is registered:
+// model construction, the command line and the tests read it from there.
+enum ScoreNeeds : unsigned {
+  kNoNeeds = 0,
+  kNeedsDEquals2H = 1,        // it multiplies s with h: D = 2H
+  kNeedsMaxSourceLength = 2,  // one parameter per source position: Lmax > 0, Tx <= Lmax
 };
 
 template <class T>
@@ -40,26 +49,37 @@ using ScoreFactory = std::function<std::unique_ptr<ScoreFunction<T>>(
     const std::string& prefix, const ScoreSizes& sizes, Rng& rng)>;
 
 template <class T>
-void register_score(const std::string& name, ScoreFactory<T> factory);
+void register_score(const std::string& name, ScoreFactory<T> factory, unsigned needs);
 
-// The score registered as `name`; an unknown name throws, listing the known ones.
+// The score registered as `name`, once its needs are met; an unknown name
+// throws, listing the known ones, and unmet needs throw naming the sizes.
 template <class T>
 std::unique_ptr<ScoreFunction<T>> make_score(const std::string& name, const std::string& prefix,
                                              const ScoreSizes& sizes, Rng& rng);
 
 // Every registered name, sorted.
 std::vector<std::string> score_names();
+// What the score registered as `name` needs (ScoreNeeds bits); unknown: throws.
+unsigned score_needs(const std::string& name);
+// Throws std::invalid_argument "<score> score: ..." when sizes do not meet its needs.
+void check_score_needs(const std::string& name, const ScoreSizes& sizes);
 
 // Registers a class template S<T> (constructible from prefix, sizes, rng)
 // for float and double under `name`.
 template <template <class> class S>
-bool register_score_class(const std::string& name) {
-  register_score<float>(name, [](const std::string& p, const ScoreSizes& s, Rng& r) {
-    return std::unique_ptr<ScoreFunction<float>>(new S<float>(p, s, r));
-  });
-  register_score<double>(name, [](const std::string& p, const ScoreSizes& s, Rng& r) {
-    return std::unique_ptr<ScoreFunction<double>>(new S<double>(p, s, r));
-  });
+bool register_score_class(const std::string& name, unsigned needs) {
+  register_score<float>(
+      name,
+      [](const std::string& p, const ScoreSizes& s, Rng& r) {
+        return std::unique_ptr<ScoreFunction<float>>(new S<float>(p, s, r));
+      },
+      needs);
+  register_score<double>(
+      name,
+      [](const std::string& p, const ScoreSizes& s, Rng& r) {
+        return std::unique_ptr<ScoreFunction<double>>(new S<double>(p, s, r));
+      },
+      needs);
   return true;
 }
 
@@ -76,15 +96,17 @@ Var<T> dot_each(const Var<T>& h, const Var<T>& s) {
 
 }  // namespace attnlab
 
-// Registers class template CLASS as score NAME (an identifier), at file scope.
-// The anchor function lets the build keep a built-in score's object file in
-// the static library (see CMakeLists.txt); elsewhere it is unused.
-#define ATTNLAB_REGISTER_SCORE(NAME, CLASS)                            \
+// Registers class template CLASS as score NAME (an identifier), at file scope,
+// with what it needs (ScoreNeeds bits: attnlab::kNoNeeds, kNeedsDEquals2H,
+// kNeedsMaxSourceLength). The anchor function lets the build keep a built-in
+// score's object file in the static library (see CMakeLists.txt); elsewhere
+// it is unused.
+#define ATTNLAB_REGISTER_SCORE(NAME, CLASS, NEEDS)                     \
   extern "C" void attnlab_score_anchor_##NAME() {}                     \
   static const bool attnlab_score_registered_##NAME [[maybe_unused]] = \
-      ::attnlab::register_score_class<CLASS>(#NAME);
+      ::attnlab::register_score_class<CLASS>(#NAME, NEEDS);
 
 // Registers NAME as another name for a score class.
-#define ATTNLAB_REGISTER_SCORE_ALIAS(NAME, CLASS)                 \
+#define ATTNLAB_REGISTER_SCORE_ALIAS(NAME, CLASS, NEEDS)          \
   static const bool attnlab_score_alias_##NAME [[maybe_unused]] = \
-      ::attnlab::register_score_class<CLASS>(#NAME);
+      ::attnlab::register_score_class<CLASS>(#NAME, NEEDS);

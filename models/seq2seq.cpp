@@ -1,10 +1,11 @@
 // Batching, the shared encoder-decoder machinery (loss, greedy, beam search)
-// and the two models' own pieces: their initial state and decoder step.
+// and the registry of decoder variants.
 #include "models/seq2seq.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xview.hpp>
@@ -17,9 +18,15 @@ namespace {
 
 constexpr Index kPad = 0, kSos = 2, kEos = 3;  // MODEL_SPEC.md, "Tokens"
 
+// The config checked, with the variant's own name ("bahdanau" -> "attention")
+// and its default start where decoder_init is left empty.
 ModelConfig validated(const ModelConfig& c) {
   c.validate();
-  return c;
+  ModelConfig v = c;
+  const DecoderVariant& d = decoder_variant(c.model);
+  v.model = d.name;
+  if (v.decoder_init.empty()) v.decoder_init = d.decoder_init;
+  return v;
 }
 
 // The index of each row's largest value (the first of equals), [B, V] -> [B].
@@ -58,9 +65,11 @@ IndexArray greedy_pick(const Array<T>& logits, std::vector<double>& log_prob) {
 // Column t of a [B, T] id array.
 IndexArray column(const IndexArray& ids, std::size_t t) { return xt::view(ids, xt::all(), t); }
 
-// Rows `rows` of a value, as a new constant (beam search reorders states).
+// Rows `rows` of a value, as a new constant (beam search reorders states);
+// an undefined Var stays undefined.
 template <class T>
 Var<T> gather_rows(Tape<T>& tape, const Var<T>& x, const std::vector<std::size_t>& rows) {
+  if (!x.defined()) return x;
   const std::size_t row = x.value().size() / x.size(0);
   Shape s(x.shape().begin(), x.shape().end());
   s[0] = rows.size();
@@ -114,14 +123,13 @@ Batch make_batch(const std::vector<std::vector<Index>>& src,
 // ---- EncoderDecoder ----
 
 template <class T>
-EncoderDecoder<T>::EncoderDecoder(const ModelConfig& c)
+EncoderDecoder<T>::EncoderDecoder(const ModelConfig& c, std::size_t decoder_input)
     : config_(validated(c)),
       init_rng_(c.seed),
       src_embedding("encoder.embedding", c.src_vocab, c.embed, init_rng_),
-      encoder("encoder.lstm", c.embed, c.hidden, init_rng_),
+      encoder(c.cell, "encoder." + c.cell, c.embed, c.hidden, init_rng_),
       tgt_embedding("decoder.embedding", c.tgt_vocab, c.embed, init_rng_),
-      decoder("decoder.lstm", c.model == "attention" ? 2 * c.hidden + c.embed : c.embed, c.D(),
-              init_rng_),
+      decoder(make_cell<T>(c.cell, "decoder." + c.cell, decoder_input, c.D(), init_rng_)),
       out("decoder.out", c.D(), c.tgt_vocab, init_rng_) {}
 
 template <class T>
@@ -129,20 +137,47 @@ std::vector<Parameter<T>*> EncoderDecoder<T>::parameters() {
   std::vector<Parameter<T>*> ps = src_embedding.parameters();
   for (auto* p : encoder.parameters()) ps.push_back(p);
   for (auto* p : tgt_embedding.parameters()) ps.push_back(p);
-  for (auto* p : decoder.parameters()) ps.push_back(p);
+  for (auto* p : decoder->parameters()) ps.push_back(p);
   for (auto* p : extra_parameters()) ps.push_back(p);
   for (auto* p : out.parameters()) ps.push_back(p);
   return ps;
 }
 
 template <class T>
+void EncoderDecoder<T>::require_decoder_is_encoder_sized(const std::string& why) const {
+  if (config_.D() != 2 * config_.hidden)
+    throw std::invalid_argument("model config: " + why + " needs decoder_hidden D = 2H = " +
+                                std::to_string(2 * config_.hidden) + ", got " +
+                                std::to_string(config_.D()));
+}
+
+template <class T>
+DecoderState<T> EncoderDecoder<T>::initial_state(Tape<T>& tape, const Encoded<T>& enc,
+                                                 bool from_encoder) const {
+  DecoderState<T> s;
+  s.cell = from_encoder ? enc.final : decoder->zero_state(tape, enc.h.size(0));
+  return s;
+}
+
+template <class T>
+DecoderState<T> EncoderDecoder<T>::select(Tape<T>& tape, const DecoderState<T>& s,
+                                          const std::vector<std::size_t>& rows) {
+  DecoderState<T> r;
+  r.cell = {gather_rows(tape, s.cell.h, rows), gather_rows(tape, s.cell.c, rows)};
+  r.output = gather_rows(tape, s.output, rows);
+  r.weights = gather_rows(tape, s.weights, rows);
+  for (const Var<T>& v : s.extra) r.extra.push_back(gather_rows(tape, v, rows));
+  return r;
+}
+
+template <class T>
 Encoded<T> EncoderDecoder<T>::encode(Tape<T>& tape, const IndexArray& src,
                                      const std::vector<std::size_t>& len, const LossOptions& opts) {
   Var<T> x = maybe_dropout(src_embedding.forward(tape, src), opts);  // [B, Tx, E]
-  typename BiLSTM<T>::Output o = encoder.forward(tape, x, len);
-  return {o.outputs,
-          {concat<T>({o.fwd.h, o.bwd.h}, 1), concat<T>({o.fwd.c, o.bwd.c}, 1)},
-          padding_mask(len, src.shape()[1], "encoder")};
+  typename BiRNN<T>::Output o = encoder.forward(tape, x, len);
+  CellState<T> final{concat<T>({o.fwd.h, o.bwd.h}, 1)};
+  if (o.fwd.c.defined()) final.c = concat<T>({o.fwd.c, o.bwd.c}, 1);
+  return {o.outputs, final, padding_mask(len, src.shape()[1], "encoder")};
 }
 
 template <class T>
@@ -154,7 +189,7 @@ Var<T> EncoderDecoder<T>::loss(Tape<T>& tape, const Batch& batch, const LossOpti
   const std::size_t B = batch.size(), Ty = batch.tgt_in.shape()[1];
   const long D = static_cast<long>(config_.D());
   Encoded<T> enc = encode(tape, batch.src, batch.src_len, opts);
-  LSTMState<T> s = start(tape, enc);
+  DecoderState<T> s = start(tape, enc);
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   std::vector<Var<T>> hs(Ty);
   IndexArray y = column(batch.tgt_in, 0);
@@ -164,11 +199,11 @@ Var<T> EncoderDecoder<T>::loss(Tape<T>& tape, const Batch& batch, const LossOpti
         y = column(batch.tgt_in, t);
       } else {  // feed the model's own previous prediction, as a constant
         InferenceMode<T> no_record(tape);
-        y = argmax_rows(out.forward(tape, s.h).value());
+        y = argmax_rows(out.forward(tape, s.output).value());
       }
     }
-    s = step(tape, maybe_dropout(tgt_embedding.forward(tape, y), opts), s).state;
-    hs[t] = reshape(s.h, {long(B), 1, D});
+    s = step(tape, maybe_dropout(tgt_embedding.forward(tape, y), opts), s);
+    hs[t] = reshape(s.output, {long(B), 1, D});
   }
   // One GEMM for the output layer over every step.
   Var<T> logits = out.forward(tape, maybe_dropout(concat(hs, 1), opts));  // [B, Ty, Vt]
@@ -181,23 +216,22 @@ std::vector<Hypothesis> EncoderDecoder<T>::greedy(const Batch& batch, std::size_
   InferenceMode<T> no_record(tape);
   const std::size_t B = batch.size();
   Encoded<T> enc = encode(tape, batch.src, batch.src_len);
-  LSTMState<T> s = start(tape, enc);
+  DecoderState<T> s = start(tape, enc);
   std::vector<Hypothesis> hyps(B);
   std::vector<std::vector<float>> attn(B);
   IndexArray y = xt::full_like(IndexArray::from_shape({B}), kSos);
   std::size_t alive = B;
   std::vector<double> logp;  // of each row's chosen token
   for (std::size_t t = 0; t < max_len && alive > 0; ++t) {
-    Step st = step(tape, tgt_embedding.forward(tape, y), s);
-    s = st.state;
-    y = greedy_pick(out.forward(tape, s.h).value(), logp);
+    s = step(tape, tgt_embedding.forward(tape, y), s);
+    y = greedy_pick(out.forward(tape, s.output).value(), logp);
     for (std::size_t b = 0; b < B; ++b) {
       Hypothesis& h = hyps[b];
       if (h.finished) continue;
       h.log_prob += logp[b];
-      if (st.weights.defined())
+      if (s.weights.defined())
         for (std::size_t j = 0; j < batch.src_len[b]; ++j)
-          attn[b].push_back(static_cast<float>(st.weights.value()(b, j)));
+          attn[b].push_back(static_cast<float>(s.weights.value()(b, j)));
       if (y(b) == kEos) {
         h.finished = true;
         --alive;
@@ -239,7 +273,7 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
     Encoded<T> enc{gather_rows(tape, one.h, zeros),
                    {gather_rows(tape, one.final.h, zeros), gather_rows(tape, one.final.c, zeros)},
                    Mask(xt::zeros<bool>({K, L}))};
-    LSTMState<T> s = start(tape, enc);
+    DecoderState<T> s = start(tape, enc);
     // Always K rows; rows with log-probability -inf are empty slots.
     const double dead = -std::numeric_limits<double>::infinity();
     std::vector<Beam> beams(K);
@@ -249,8 +283,8 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
       IndexArray y = IndexArray::from_shape({K});
       for (std::size_t k = 0; k < K; ++k)
         y(k) = beams[k].tokens.empty() ? kSos : beams[k].tokens.back();
-      Step st = step(tape, tgt_embedding.forward(tape, y), s);
-      const Array<T> logp = log_softmax(out.forward(tape, st.state.h), 1).value();  // [K, V]
+      const DecoderState<T> st = step(tape, tgt_embedding.forward(tape, y), s);
+      const Array<T> logp = log_softmax(out.forward(tape, st.output), 1).value();  // [K, V]
       const std::size_t V = logp.shape()[1];
       // Candidates in (beam, token) order; ties keep the first, as argmax does.
       std::vector<std::pair<double, std::size_t>> cand;
@@ -290,7 +324,7 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
         origin.push_back(0);
       }
       beams = std::move(next);
-      s = {gather_rows(tape, st.state.h, origin), gather_rows(tape, st.state.c, origin)};
+      s = select(tape, st, origin);
     }
     Hypothesis best;
     best.score = -std::numeric_limits<double>::infinity();
@@ -318,56 +352,79 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
   return results;
 }
 
-// ---- Seq2Seq ----
+// ---- the registry ----
 
-template <class T>
-Seq2Seq<T>::Seq2Seq(const ModelConfig& c) : EncoderDecoder<T>(c) {}
+namespace {
 
-template <class T>
-LSTMState<T> Seq2Seq<T>::start(Tape<T>&, const Encoded<T>& enc) {
-  return enc.final;  // s_0 = [fwd_final; bwd_final], c_0 likewise
+struct Registry {
+  std::map<std::string, DecoderVariant> variants;  // by name
+  std::map<std::string, std::string> names;        // every name (aliases too) -> name
+};
+Registry& registry() {
+  static Registry r;  // built on first use: no init-order issue
+  return r;
 }
 
-template <class T>
-typename EncoderDecoder<T>::Step Seq2Seq<T>::step(Tape<T>& tape, const Var<T>& y_emb,
-                                                  const LSTMState<T>& s) {
-  return {this->decoder.forward(tape, y_emb, s), Var<T>()};
+}  // namespace
+
+namespace detail {
+void link_builtin_decoders();  // generated by CMake from models/decoders/*.cpp
 }
 
-// ---- AttentionSeq2Seq ----
-
-template <class T>
-AttentionSeq2Seq<T>::AttentionSeq2Seq(const ModelConfig& c)
-    : EncoderDecoder<T>(c),
-      attention(c.score, "decoder.attention",
-                ScoreSizes{c.D(), 2 * c.hidden, c.attention_hidden, c.max_source_length},
-                this->init_rng_) {}
-
-template <class T>
-LSTMState<T> AttentionSeq2Seq<T>::start(Tape<T>& tape, const Encoded<T>& enc) {
-  attention.prepare(tape, enc.h, enc.pad);
-  if (this->config_.decoder_init == "encoder") return enc.final;
-  return this->decoder.zero_state(tape, enc.h.size(0));
+bool register_decoder(const DecoderVariant& v, const std::vector<std::string>& also) {
+  registry().variants[v.name] = v;
+  registry().names[v.name] = v.name;
+  for (const std::string& a : also) registry().names[a] = v.name;
+  return true;
 }
 
-template <class T>
-typename EncoderDecoder<T>::Step AttentionSeq2Seq<T>::step(Tape<T>& tape, const Var<T>& y_emb,
-                                                           const LSTMState<T>& s) {
-  typename Attention<T>::Result a = attention.attend(tape, s.h);  // scores use s_{t-1}
-  return {this->decoder.forward(tape, concat<T>({a.context, y_emb}, 1), s), a.weights};
+std::vector<std::string> decoder_names() {
+  detail::link_builtin_decoders();
+  std::vector<std::string> names;
+  for (const auto& kv : registry().names) names.push_back(kv.first);
+  return names;
+}
+
+const DecoderVariant& decoder_variant(const std::string& name) {
+  detail::link_builtin_decoders();
+  auto it = registry().names.find(name);
+  if (it == registry().names.end()) {
+    std::string known;
+    for (const std::string& n : decoder_names()) known += (known.empty() ? "" : ", ") + n;
+    throw std::invalid_argument("unknown model '" + name + "' (known: " + known + ")");
+  }
+  return registry().variants.at(it->second);
+}
+
+std::string decoder_help() {
+  detail::link_builtin_decoders();
+  std::string text;
+  for (const auto& [name, v] : registry().variants) {
+    text += (text.empty() ? "" : "; ") + name + ": " + v.description;
+    for (const auto& [alias, of] : registry().names)
+      if (of == name && alias != name) text += " (also " + alias + ")";
+  }
+  return text;
+}
+
+bool attends(const ModelConfig& c) { return decoder_variant(c.model).attends; }
+
+std::string model_label(const ModelConfig& c) {
+  return c.model + (attends(c) ? "/" + c.score : "") + (c.cell == "lstm" ? "" : "@" + c.cell);
 }
 
 template <class T>
 std::unique_ptr<EncoderDecoder<T>> make_model(const ModelConfig& config) {
   config.validate();
-  if (config.model == "seq2seq") return std::make_unique<Seq2Seq<T>>(config);
-  return std::make_unique<AttentionSeq2Seq<T>>(config);
+  const DecoderVariant& v = decoder_variant(config.model);
+  if constexpr (std::is_same_v<T, float>)
+    return v.make_float(config);
+  else
+    return v.make_double(config);
 }
 
-#define ATTNLAB_INSTANTIATE(T)        \
-  template class EncoderDecoder<T>;   \
-  template class Seq2Seq<T>;          \
-  template class AttentionSeq2Seq<T>; \
+#define ATTNLAB_INSTANTIATE(T)      \
+  template class EncoderDecoder<T>; \
   template std::unique_ptr<EncoderDecoder<T>> make_model(const ModelConfig&);
 ATTNLAB_INSTANTIATE(float)
 ATTNLAB_INSTANTIATE(double)

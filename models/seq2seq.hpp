@@ -1,9 +1,14 @@
-// The two reference models of MODEL_SPEC.md. Both share the encoder (an
-// embedding and a BiLSTM), the decoder LSTM, the output layer, the loss and
-// the decoders (greedy, beam search); they differ only in the decoder's
-// initial state and in what it reads at each step:
-//   Seq2Seq:          s_0 = encoder's final state, input emb(y_{t-1})
-//   AttentionSeq2Seq: s_0 = 0 (or the encoder's), input [context_t; emb(y_{t-1})]
+// The encoder-decoder machinery every model variant shares, and the
+// registry of variants. EncoderDecoder owns the encoder (an embedding and a
+// bidirectional RNN), the target embedding, the decoder cell, the output
+// layer, the loss (teacher forcing, padding), greedy and beam search. A
+// variant (models/decoders/NAME.cpp, one class each) says only how its
+// decoder starts from the encoding and takes one step; MODEL_SPEC.md fixes
+// the three shipped ones:
+//   seq2seq:   s_0 = encoder's final state, input emb(y_{t-1})
+//   attention: s_0 = 0 (or the encoder's), input [context_t; emb(y_{t-1})] (Bahdanau)
+//   luong:     s_0 = encoder's (or 0), input [emb(y_{t-1}); h~_{t-1}],
+//              attention from s_t, output h~_t = tanh(W_c [context_t; s_t])
 #pragma once
 
 #include <memory>
@@ -12,8 +17,7 @@
 
 #include "layers/dense.hpp"
 #include "layers/embedding.hpp"
-#include "layers/lstm.hpp"
-#include "models/attention.hpp"
+#include "layers/recurrent.hpp"
 #include "models/config.hpp"
 
 namespace attnlab {
@@ -50,8 +54,19 @@ struct Hypothesis {
 template <class T>
 struct Encoded {
   Var<T> h;            // [B, Tx, 2H]
-  LSTMState<T> final;  // [fwd_final; bwd_final], [B, 2H] each
+  CellState<T> final;  // [fwd_final; bwd_final], [B, 2H] each (c undefined for a GRU)
   Mask pad;            // [B, Tx], true at padded positions
+};
+
+// What a decoder carries from one step to the next. Every Var is batch-major
+// ([B, ...]), so the base can reorder hypotheses in beam search without
+// knowing what they mean (EncoderDecoder::select).
+template <class T>
+struct DecoderState {
+  CellState<T> cell;          // s_t, and c_t for an LSTM
+  Var<T> output;              // what the output layer reads, [B, D]
+  Var<T> weights;             // this step's attention weights [B, Tx]; undefined without attention
+  std::vector<Var<T>> extra;  // anything else a variant carries
 };
 
 template <class T>
@@ -75,56 +90,88 @@ class EncoderDecoder {
                     const LossOptions& opts = {});
 
  protected:
-  explicit EncoderDecoder(const ModelConfig& config);
+  // decoder_input: the size of what the variant feeds its decoder cell.
+  EncoderDecoder(const ModelConfig& config, std::size_t decoder_input);
 
-  struct Step {
-    LSTMState<T> state;  // s_t, c_t
-    Var<T> weights;      // attention weights [B, Tx] (attention model only)
-  };
-  // Sets up decoding for an encoded batch (attention: prepares the scores).
-  virtual LSTMState<T> start(Tape<T>& tape, const Encoded<T>& enc) = 0;
-  // One decoder step from emb(y_{t-1}) [B, E] and the previous state.
-  virtual Step step(Tape<T>& tape, const Var<T>& y_emb, const LSTMState<T>& s) = 0;
+  // ---- what a variant provides ----
+  // The state before the first step, for an encoded batch.
+  virtual DecoderState<T> start(Tape<T>& tape, const Encoded<T>& enc) = 0;
+  // One step from emb(y_{t-1}) [B, E] and the previous state.
+  virtual DecoderState<T> step(Tape<T>& tape, const Var<T>& y_emb, const DecoderState<T>& s) = 0;
+  // Its parameters beyond the shared ones.
   virtual std::vector<Parameter<T>*> extra_parameters() { return {}; }
+  // Rows `rows` of a state (beam search); by default every Var's rows.
+  virtual DecoderState<T> select(Tape<T>& tape, const DecoderState<T>& s,
+                                 const std::vector<std::size_t>& rows);
+
+  // ---- helpers for variants ----
+  // Throws std::invalid_argument unless D = 2H, saying `why` it is needed.
+  void require_decoder_is_encoder_sized(const std::string& why) const;
+  // A start from the encoder's final state (config decoder_init "encoder"
+  // or always, as `from_encoder` says) or from zeros; output undefined.
+  DecoderState<T> initial_state(Tape<T>& tape, const Encoded<T>& enc, bool from_encoder) const;
 
   ModelConfig config_;
   Rng init_rng_;  // declared before the layers: they draw from it in order
 
  public:
-  Embedding<T> src_embedding;  // encoder.embedding
-  BiLSTM<T> encoder;           // encoder.lstm
-  Embedding<T> tgt_embedding;  // decoder.embedding
-  LSTMCell<T> decoder;         // decoder.lstm
-  Dense<T> out;                // decoder.out
+  Embedding<T> src_embedding;                 // encoder.embedding
+  BiRNN<T> encoder;                           // encoder.lstm or encoder.gru
+  Embedding<T> tgt_embedding;                 // decoder.embedding
+  std::unique_ptr<RecurrentCell<T>> decoder;  // decoder.lstm or decoder.gru
+  Dense<T> out;                               // decoder.out
 };
+
+// ---- the registry of variants ----
 
 template <class T>
-class Seq2Seq : public EncoderDecoder<T> {
- public:
-  explicit Seq2Seq(const ModelConfig& config);
+using ModelFactory = std::unique_ptr<EncoderDecoder<T>> (*)(const ModelConfig&);
 
- protected:
-  LSTMState<T> start(Tape<T>& tape, const Encoded<T>& enc) override;
-  typename EncoderDecoder<T>::Step step(Tape<T>& tape, const Var<T>& y_emb,
-                                        const LSTMState<T>& s) override;
+struct DecoderVariant {
+  std::string name;          // as --model and config.json's "model" say it
+  std::string description;   // one line, for help texts
+  bool attends = false;      // reads --score and the attention options
+  std::string decoder_init;  // the default start: "zero" or "encoder"
+  ModelFactory<float> make_float = nullptr;
+  ModelFactory<double> make_double = nullptr;
 };
 
-template <class T>
-class AttentionSeq2Seq : public EncoderDecoder<T> {
- public:
-  explicit AttentionSeq2Seq(const ModelConfig& config);
+// Registers a variant; `also` are other names for it (config.json keeps `name`).
+bool register_decoder(const DecoderVariant& v, const std::vector<std::string>& also = {});
+// The variant registered as `name` or as another name for it; an unknown name
+// throws std::invalid_argument listing the known ones.
+const DecoderVariant& decoder_variant(const std::string& name);
+// Every registered name (other names included), sorted.
+std::vector<std::string> decoder_names();
+// "seq2seq (...), attention (...)": the variants for help texts.
+std::string decoder_help();
 
-  Attention<T> attention;  // decoder.attention
+// Whether config.model's variant attends (uses config.score); unknown: throws.
+bool attends(const ModelConfig& c);
+// "seq2seq", "attention/additive", "luong/general@gru": a model for messages
+// and reports (the cell only when it is not the default LSTM).
+std::string model_label(const ModelConfig& c);
 
- protected:
-  LSTMState<T> start(Tape<T>& tape, const Encoded<T>& enc) override;
-  typename EncoderDecoder<T>::Step step(Tape<T>& tape, const Var<T>& y_emb,
-                                        const LSTMState<T>& s) override;
-  std::vector<Parameter<T>*> extra_parameters() override { return attention.parameters(); }
-};
-
-// Seq2Seq or AttentionSeq2Seq as config.model says; validates the config.
+// The variant config.model names; validates the config.
 template <class T>
 std::unique_ptr<EncoderDecoder<T>> make_model(const ModelConfig& config);
 
 }  // namespace attnlab
+
+// Registers class template CLASS (constructible from a ModelConfig) as
+// variant NAME (an identifier), at file scope. ATTENDS: whether it uses a
+// score; INIT: its default decoder_init, "zero" or "encoder"; further
+// arguments are other names for it, as strings.
+#define ATTNLAB_REGISTER_DECODER(NAME, CLASS, ATTENDS, INIT, DESCRIPTION, ...)                 \
+  extern "C" void attnlab_decoder_anchor_##NAME() {}                                           \
+  static const bool attnlab_decoder_registered_##NAME [[maybe_unused]] =                       \
+      ::attnlab::register_decoder({#NAME, DESCRIPTION, ATTENDS, INIT,                          \
+                                   [](const ::attnlab::ModelConfig& c)                         \
+                                       -> std::unique_ptr<::attnlab::EncoderDecoder<float>> {  \
+                                     return std::make_unique<CLASS<float>>(c);                 \
+                                   },                                                          \
+                                   [](const ::attnlab::ModelConfig& c)                         \
+                                       -> std::unique_ptr<::attnlab::EncoderDecoder<double>> { \
+                                     return std::make_unique<CLASS<double>>(c);                \
+                                   }},                                                         \
+                                  {__VA_ARGS__});

@@ -97,5 +97,5 @@ class AdditiveScore : public ScoreFunction<T> {
 
 }  // namespace attnlab
 
-ATTNLAB_REGISTER_SCORE(additive, attnlab::AdditiveScore)
-ATTNLAB_REGISTER_SCORE_ALIAS(concat, attnlab::AdditiveScore)
+ATTNLAB_REGISTER_SCORE(additive, attnlab::AdditiveScore, attnlab::kNoNeeds)
+ATTNLAB_REGISTER_SCORE_ALIAS(concat, attnlab::AdditiveScore, attnlab::kNoNeeds)

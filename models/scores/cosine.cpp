@@ -8,13 +8,7 @@ namespace attnlab {
 template <class T>
 class CosineScore : public ScoreFunction<T> {
  public:
-  CosineScore(const std::string&, const ScoreSizes& z, Rng&) {
-    if (z.decoder_hidden != z.encoder_output)
-      score_size_error(
-          "cosine",
-          "needs the decoder state size D = " + std::to_string(z.decoder_hidden) +
-              " to equal the encoder output size 2H = " + std::to_string(z.encoder_output));
-  }
+  CosineScore(const std::string&, const ScoreSizes&, Rng&) {}
   void prepare(Tape<T>&, const Var<T>& h) override {
     h_ = h;
     h_norm_ = norm(h, -1, false);  // [B, Tx]
@@ -32,4 +26,4 @@ class CosineScore : public ScoreFunction<T> {
 
 }  // namespace attnlab
 
-ATTNLAB_REGISTER_SCORE(cosine, attnlab::CosineScore)
+ATTNLAB_REGISTER_SCORE(cosine, attnlab::CosineScore, attnlab::kNeedsDEquals2H)

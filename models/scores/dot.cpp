@@ -6,12 +6,7 @@ namespace attnlab {
 template <class T>
 class DotScore : public ScoreFunction<T> {
  public:
-  DotScore(const std::string&, const ScoreSizes& z, Rng&) {
-    if (z.decoder_hidden != z.encoder_output)
-      score_size_error(
-          "dot", "needs the decoder state size D = " + std::to_string(z.decoder_hidden) +
-                     " to equal the encoder output size 2H = " + std::to_string(z.encoder_output));
-  }
+  DotScore(const std::string&, const ScoreSizes&, Rng&) {}
   void prepare(Tape<T>&, const Var<T>& h) override { h_ = h; }
   Var<T> score(Tape<T>&, const Var<T>& s) override { return dot_each(h_, s); }
 
@@ -21,4 +16,4 @@ class DotScore : public ScoreFunction<T> {
 
 }  // namespace attnlab
 
-ATTNLAB_REGISTER_SCORE(dot, attnlab::DotScore)
+ATTNLAB_REGISTER_SCORE(dot, attnlab::DotScore, attnlab::kNeedsDEquals2H)

@@ -27,4 +27,4 @@ class GeneralScore : public ScoreFunction<T> {
 
 }  // namespace attnlab
 
-ATTNLAB_REGISTER_SCORE(general, attnlab::GeneralScore)
+ATTNLAB_REGISTER_SCORE(general, attnlab::GeneralScore, attnlab::kNoNeeds)

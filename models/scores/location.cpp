@@ -11,8 +11,6 @@ template <class T>
 class LocationScore : public ScoreFunction<T> {
  public:
   LocationScore(const std::string& prefix, const ScoreSizes& z, Rng& rng) {
-    if (z.max_source_length == 0)
-      score_size_error("location", "needs a maximum source length Lmax > 0");
     const double k = 1.0 / std::sqrt(static_cast<double>(z.decoder_hidden));
     W_ = Parameter<T>(prefix + ".location.weight",
                       uniform_init<T>({z.max_source_length, z.decoder_hidden}, k, rng));
@@ -37,4 +35,4 @@ class LocationScore : public ScoreFunction<T> {
 
 }  // namespace attnlab
 
-ATTNLAB_REGISTER_SCORE(location, attnlab::LocationScore)
+ATTNLAB_REGISTER_SCORE(location, attnlab::LocationScore, attnlab::kNeedsMaxSourceLength)

@@ -9,13 +9,7 @@ template <class T>
 class ScaledDotScore : public ScoreFunction<T> {
  public:
   ScaledDotScore(const std::string&, const ScoreSizes& z, Rng&)
-      : scale_(T(1) / std::sqrt(static_cast<T>(z.encoder_output))) {
-    if (z.decoder_hidden != z.encoder_output)
-      score_size_error(
-          "scaled_dot",
-          "needs the decoder state size D = " + std::to_string(z.decoder_hidden) +
-              " to equal the encoder output size 2H = " + std::to_string(z.encoder_output));
-  }
+      : scale_(T(1) / std::sqrt(static_cast<T>(z.encoder_output))) {}
   void prepare(Tape<T>&, const Var<T>& h) override { h_ = h; }
   Var<T> score(Tape<T>&, const Var<T>& s) override { return dot_each(h_, s) * scale_; }
 
@@ -26,4 +20,4 @@ class ScaledDotScore : public ScoreFunction<T> {
 
 }  // namespace attnlab
 
-ATTNLAB_REGISTER_SCORE(scaled_dot, attnlab::ScaledDotScore)
+ATTNLAB_REGISTER_SCORE(scaled_dot, attnlab::ScaledDotScore, attnlab::kNeedsDEquals2H)

@@ -313,10 +313,10 @@ TEST_CASE("config: config_to_json and config_from_json round-trip every field") 
   const ModelConfig c = sample_config();
   const json j = config_to_json(c);
   for (const char* key :
-       {"model", "score", "src_tokenizer", "tgt_tokenizer", "embed", "hidden", "decoder_hidden",
+       {"model", "cell", "score", "src_tokenizer", "tgt_tokenizer", "embed", "hidden", "decoder_hidden",
         "attention_hidden", "decoder_init", "max_source_length", "src_vocab", "tgt_vocab", "seed"})
     CHECK_MESSAGE(j.contains(key), key);
-  CHECK(j.size() == 13);
+  CHECK(j.size() == 14);
 
   // Through text, as a checkpoint stores it.
   const ModelConfig back = config_from_json(json::parse(j.dump()), "config.json");

@@ -136,8 +136,14 @@ TEST_CASE("location score: a source longer than Lmax is refused naming both size
                        std::invalid_argument);
 }
 
-TEST_CASE("dot, scaled_dot and cosine refuse D != 2H naming both sizes") {
-  for (const char* name : {"dot", "scaled_dot", "cosine"}) {
+TEST_CASE("scores that declare D = 2H (dot, scaled_dot, cosine) refuse D != 2H naming both sizes") {
+  for (const char* name : {"dot", "scaled_dot", "cosine"})
+    CHECK((score_needs(name) & kNeedsDEquals2H) != 0);
+  for (const char* name : {"general", "additive", "location"})
+    CHECK((score_needs(name) & kNeedsDEquals2H) == 0);
+  CHECK(score_needs("location") == kNeedsMaxSourceLength);
+  for (const std::string& name : score_names()) {
+    if (!(score_needs(name) & kNeedsDEquals2H)) continue;
     INFO(name);
     CHECK_THROWS_WITH_AS(make(name, {4, 6, 2, 6}), doctest::Contains("D = 4"),
                          std::invalid_argument);
@@ -149,7 +155,7 @@ TEST_CASE("dot, scaled_dot and cosine refuse D != 2H naming both sizes") {
 TEST_CASE("every score: gradient matches finite differences, parameters included") {
   for (const std::string& name : score_names()) {
     INFO(name);
-    const bool square = name == "dot" || name == "scaled_dot" || name == "cosine";
+    const bool square = score_needs(name) & kNeedsDEquals2H;
     auto f = make(name, {square ? 4u : 3u, 4, 2, 5});
     Parameter<double> s("s", rand_array({2, square ? 4u : 3u}, 1));
     Parameter<double> h("h", rand_array({2, 3, 4}, 2));

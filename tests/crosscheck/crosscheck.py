@@ -3,8 +3,9 @@
 
 Usage: crosscheck.py DIR      (DIR written by build/tests/crosscheck_export)
 
-Rebuilds the plain seq2seq or the attention model of ../shared/MODEL_SPEC.md in
-PyTorch, written from the spec alone, loads DIR/checkpoint/*.npy into it (every
+Rebuilds the plain seq2seq, the (Bahdanau) attention or the Luong model of
+../shared/MODEL_SPEC.md, with LSTM or GRU cells, in PyTorch, written from the
+spec alone, loads DIR/checkpoint/*.npy into it (every
 file must be used and every parameter loaded) and checks, in float32:
   - the teacher-forced loss on the batch of DIR/expected.json   (rel 1e-5)
   - the gradient of that loss w.r.t. every parameter, against DIR/grads/NAME.npy
@@ -86,54 +87,84 @@ def make_attention_params(score, D, H2, A, Lmax):
     return att
 
 
+RNNS = {"lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}
+
+
 class Model(nn.Module):
+    """A decoder state is a tuple: (s, c) for an LSTM, (s,) for a GRU, and
+    Luong's model carries h~ after them."""
+
     def __init__(self, cfg):
         super().__init__()
         self.kind, self.score = cfg["model"], cfg["score"]
+        self.cell = cfg.get("cell", "lstm")
         E, H, D = cfg["embed"], cfg["hidden"], cfg["decoder_hidden"]
-        self.init_from_encoder = self.kind == "seq2seq" or cfg["decoder_init"] == "encoder"
-        if self.kind not in ("seq2seq", "attention"):
+        if self.kind not in ("seq2seq", "attention", "luong"):
             raise ValueError(f"unknown model {self.kind!r}")
+        if self.cell not in RNNS:
+            raise ValueError(f"unknown cell {self.cell!r}")
+        self.init_from_encoder = self.kind == "seq2seq" or cfg["decoder_init"] == "encoder"
         if self.init_from_encoder and D != 2 * H:
             raise ValueError(f"decoder starting from the encoder state needs D {D} == 2H {2 * H}")
+        rnn, cell = RNNS[self.cell]
         self.encoder = nn.Module()
         self.encoder.embedding = nn.Embedding(cfg["src_vocab"], E)
-        self.encoder.lstm = nn.LSTM(E, H, bidirectional=True, batch_first=True)
+        setattr(self.encoder, self.cell, rnn(E, H, bidirectional=True, batch_first=True))
         self.decoder = nn.Module()
         self.decoder.embedding = nn.Embedding(cfg["tgt_vocab"], E)
-        self.decoder.lstm = nn.LSTMCell(E if self.kind == "seq2seq" else 2 * H + E, D)
+        inputs = {"seq2seq": E, "attention": 2 * H + E, "luong": E + D}[self.kind]
+        setattr(self.decoder, self.cell, cell(inputs, D))
         self.decoder.out = nn.Linear(D, cfg["tgt_vocab"])
-        if self.kind == "attention":
+        if self.kind != "seq2seq":
             if self.score not in SCORES:
                 raise ValueError(f"unknown score {self.score!r}")
             self.decoder.attention = make_attention_params(
                 self.score, D, 2 * H, cfg["attention_hidden"], cfg["max_source_length"])
+        if self.kind == "luong":
+            self.decoder.combine = nn.Linear(2 * H + D, D, bias=False)  # W_c [context; s_t]
         self.D = D
 
     def encode(self, src, lengths):
-        """Packed bidirectional LSTM: outputs (B, Tx, 2H), zero at padding; initial state."""
+        """Packed bidirectional RNN: outputs (B, Tx, 2H), zero at padding; initial state."""
         packed = pack_padded_sequence(self.encoder.embedding(src), lengths, batch_first=True,
                                       enforce_sorted=False)
-        out, (hn, cn) = self.encoder.lstm(packed)
+        out, final = getattr(self.encoder, self.cell)(packed)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
         B = src.shape[0]
+        finals = final if self.cell == "lstm" else (final,)
         if self.init_from_encoder:  # [fwd_final; bwd_final]
-            state = (torch.cat([hn[0], hn[1]], -1), torch.cat([cn[0], cn[1]], -1))
+            state = tuple(torch.cat([f[0], f[1]], -1) for f in finals)
         else:
-            state = (torch.zeros(B, self.D), torch.zeros(B, self.D))
+            state = tuple(torch.zeros(B, self.D) for _ in finals)
+        if self.kind == "luong":
+            state = state + (torch.zeros(B, self.D),)  # h~_0 = 0
         return out, state
+
+    def attend(self, query, enc, mask):
+        e = SCORES[self.score](self.decoder.attention, query, enc)
+        alpha = torch.softmax(e.masked_fill(~mask, float("-inf")), dim=-1)  # exactly 0 at pads
+        return torch.einsum("bt,btd->bd", alpha, enc), alpha
+
+    def cell_step(self, x, state):
+        """The decoder cell on input x from state (s, c) or (s,); returns the new one."""
+        out = getattr(self.decoder, self.cell)(x, state if self.cell == "lstm" else state[0])
+        return out if self.cell == "lstm" else (out,)
 
     def step(self, y_prev, state, enc, mask):
         """One decoder step: returns logits (B, Vt), new state, attention (B, Tx) or None."""
         emb = self.decoder.embedding(y_prev)
-        alpha = None
-        if self.kind == "attention":
-            e = SCORES[self.score](self.decoder.attention, state[0], enc)
-            alpha = torch.softmax(e.masked_fill(~mask, float("-inf")), dim=-1)  # exactly 0 at pads
-            context = torch.einsum("bt,btd->bd", alpha, enc)
-            emb = torch.cat([context, emb], dim=-1)  # context first
-        s, c = self.decoder.lstm(emb, state)
-        return self.decoder.out(s), (s, c), alpha
+        if self.kind == "seq2seq":
+            state = self.cell_step(emb, state)
+            return self.decoder.out(state[0]), state, None
+        if self.kind == "attention":  # s_{t-1} attends; the context is fed, first
+            context, alpha = self.attend(state[0], enc, mask)
+            state = self.cell_step(torch.cat([context, emb], dim=-1), state)
+            return self.decoder.out(state[0]), state, alpha
+        # luong: input feeding [emb; h~_{t-1}]; s_t attends; h~_t = tanh(W_c [context; s_t])
+        cell_state = self.cell_step(torch.cat([emb, state[-1]], dim=-1), state[:-1])
+        context, alpha = self.attend(cell_state[0], enc, mask)
+        h_tilde = torch.tanh(self.decoder.combine(torch.cat([context, cell_state[0]], dim=-1)))
+        return self.decoder.out(h_tilde), cell_state + (h_tilde,), alpha
 
 
 def pad(seqs, value=PAD):
@@ -265,7 +296,7 @@ def main(argv):
     root = argv[1]
     cfg = read_json(os.path.join(root, "checkpoint", "config.json"))
     exp = read_json(os.path.join(root, "expected.json"))
-    keys = ["model", "score", "embed", "hidden", "decoder_hidden", "attention_hidden",
+    keys = ["model", "cell", "score", "embed", "hidden", "decoder_hidden", "attention_hidden",
             "decoder_init", "max_source_length", "src_vocab", "tgt_vocab"]
     missing = [k for k in keys if k not in cfg]
     if missing:
@@ -282,7 +313,8 @@ def main(argv):
         failures.append(f"config: {e}")
         return finish(cfg, failures)
     params = dict(model.named_parameters())
-    print(f"model: {cfg['model']} score={model.score if cfg['model'] == 'attention' else '-'} "
+    print(f"model: {cfg['model']} cell={model.cell} "
+          f"score={model.score if cfg['model'] != 'seq2seq' else '-'} "
           f"decoder_init={'encoder' if model.init_from_encoder else 'zero'}, "
           f"{len(params)} parameters")
     if not check_names("checkpoint", params, weights, failures):
@@ -306,7 +338,7 @@ def main(argv):
 
 
 def finish(cfg, failures):
-    what = f"{cfg.get('model')}/{cfg.get('score')}/{cfg.get('decoder_init')}"
+    what = f"{cfg.get('model')}/{cfg.get('score')}/{cfg.get('decoder_init')}@{cfg.get('cell')}"
     if failures:
         for f in failures:
             print("MISMATCH " + f)

@@ -1,7 +1,7 @@
 // Writes what the PyTorch cross-check compares against: a checkpoint of a
 // small model, a padded batch, and attnlab's loss, gradients, greedy outputs
 // and attention weights on it.
-//   crosscheck_export MODEL SCORE DECODER_INIT OUT_DIR
+//   crosscheck_export MODEL CELL SCORE DECODER_INIT OUT_DIR
 #include <attnlab.hpp>
 #include <filesystem>
 #include <fstream>
@@ -11,20 +11,21 @@ using namespace attnlab;
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: crosscheck_export MODEL SCORE DECODER_INIT OUT_DIR\n";
+  if (argc != 6) {
+    std::cerr << "usage: crosscheck_export MODEL CELL SCORE DECODER_INIT OUT_DIR\n";
     return 2;
   }
-  const std::string model = argv[1], score = argv[2], out = argv[4];
+  const std::string model = argv[1], score = argv[3], out = argv[5];
   ModelConfig c;
   c.model = model;
+  c.cell = argv[2];
   c.score = score;
-  c.decoder_init = argv[3];
+  c.decoder_init = argv[4];
   c.embed = 4;
   c.hidden = 3;
   // D != 2H wherever the model allows it, so layouts cannot hide behind equal sizes
-  const bool square = model == "seq2seq" || c.decoder_init == "encoder" || score == "dot" ||
-                      score == "scaled_dot" || score == "cosine";
+  const bool square =
+      !attends(c) || c.decoder_init == "encoder" || (score_needs(score) & kNeedsDEquals2H) != 0;
   c.decoder_hidden = square ? 6 : 5;
   c.attention_hidden = 4;
   c.max_source_length = 7;

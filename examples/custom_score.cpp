@@ -14,6 +14,8 @@
 #include <cstring>
 #include <string>
 
+#include "reverse_task.hpp"
+
 namespace attnlab {
 
 // e = exp(w) * (s . h) / (max(|s|, eps) max(|h|, eps)).
@@ -46,18 +48,6 @@ ATTNLAB_REGISTER_SCORE(sharp_cosine, attnlab::SharpCosineScore, attnlab::kNeedsD
 using namespace attnlab;
 
 namespace {
-
-// Random sequences of 3..8 symbols (ids 4..11) and their reverses.
-void make_pairs(Rng& rng, std::size_t n, std::vector<std::vector<Index>>& src,
-                std::vector<std::vector<Index>>& tgt) {
-  std::uniform_int_distribution<int> len(3, 8), sym(4, 11);
-  for (std::size_t i = 0; i < n; ++i) {
-    std::vector<Index> s(len(rng));
-    for (Index& x : s) x = sym(rng);
-    src.push_back(s);
-    tgt.emplace_back(s.rbegin(), s.rend());
-  }
-}
 
 [[noreturn]] void usage(const std::string& what) {
   std::fprintf(stderr, "custom_score: %s\nusage: custom_score [--steps N] [--score NAME]\n",
@@ -95,27 +85,12 @@ int main(int argc, char** argv) {
   }
   Rng rng(7);
   std::vector<std::vector<Index>> train_x, train_y, test_x, test_y;
-  make_pairs(rng, 2000, train_x, train_y);
-  make_pairs(rng, 200, test_x, test_y);
-
-  Adam<float> opt(model->parameters(), AdamOptions{0.01});
+  examples::make_reverse_pairs(rng, 2000, train_x, train_y);
+  examples::make_reverse_pairs(rng, 200, test_x, test_y);
   std::printf("training an attention model with score '%s' to reverse sequences\n", score.c_str());
-  for (int step = 1; step <= steps; ++step) {
-    const std::size_t at = (step * 32) % (train_x.size() - 32);
-    Batch b = make_batch({train_x.begin() + at, train_x.begin() + at + 32},
-                         {train_y.begin() + at, train_y.begin() + at + 32});
-    Tape<float> tape;
-    Var<float> loss = model->loss(tape, b);
-    opt.zero_grad();
-    backward(loss);
-    opt.step();
-    if (step % 100 == 0) std::printf("  step %4d  loss %.4f\n", step, loss.item());
-  }
-  std::size_t right = 0;
-  const auto hyps = model->greedy(make_batch(test_x), 12);
-  for (std::size_t i = 0; i < hyps.size(); ++i) right += hyps[i].tokens == test_y[i];
-  std::printf("exact-sequence accuracy on %zu held-out sequences: %.1f%%\n", hyps.size(),
-              100.0 * right / hyps.size());
+  examples::train(*model, train_x, train_y, steps);
+  std::printf("exact-sequence accuracy on %zu held-out sequences: %.1f%%\n", test_x.size(),
+              100.0 * examples::exact_accuracy(*model, test_x, test_y));
   for (Parameter<float>* p : model->parameters())
     if (p->name == "decoder.attention.strength")
       std::printf("learned sharpness beta = %.3f\n", std::exp(p->value(0)));

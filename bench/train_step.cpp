@@ -21,7 +21,6 @@
 
 using namespace attnlab;
 
-constexpr Index kEosId = 3;  // MODEL_SPEC.md, "Tokens"
 
 namespace {
 
@@ -135,7 +134,7 @@ int main(int argc, char** argv) {
       n["steps"]);
   // <eos> can never win, so greedy decodes exactly Ty tokens, as the PyTorch
   // side does: otherwise how soon each half-trained model stops would decide
-  m->out.bias.value(kEosId) = -1e9f;
+  m->out.bias.value(Vocab::eos) = -1e9f;
   const std::uint64_t f0 = gemm_flops();
   par.greedy(b, Ty);
   const std::uint64_t decode_flops = gemm_flops() - f0;

@@ -11,12 +11,13 @@
 #include <xtensor/xview.hpp>
 
 #include "autograd/fast_math.hpp"
+#include "data/vocab.hpp"
 
 namespace attnlab {
 
 namespace {
 
-constexpr Index kPad = 0, kSos = 2, kEos = 3;  // MODEL_SPEC.md, "Tokens"
+constexpr Index kPad = Vocab::pad, kSos = Vocab::sos, kEos = Vocab::eos;  // MODEL_SPEC.md, "Tokens"
 
 // The config checked, with the variant's own name ("bahdanau" -> "attention")
 // and its default start where decoder_init is left empty.
@@ -175,7 +176,8 @@ Encoded<T> EncoderDecoder<T>::encode(Tape<T>& tape, const IndexArray& src,
                                      const std::vector<std::size_t>& len, const LossOptions& opts) {
   Var<T> x = maybe_dropout(src_embedding.forward(tape, src), opts);  // [B, Tx, E]
   typename BiRNN<T>::Output o = encoder.forward(tape, x, len);
-  CellState<T> final{concat<T>({o.fwd.h, o.bwd.h}, 1)};
+  CellState<T> final;
+  final.h = concat<T>({o.fwd.h, o.bwd.h}, 1);
   if (o.fwd.c.defined()) final.c = concat<T>({o.fwd.c, o.bwd.c}, 1);
   return {o.outputs, final, padding_mask(len, src.shape()[1], "encoder")};
 }

@@ -251,8 +251,8 @@ int run_compare(CompareArgs& a) {
   plain.config = attention.config = t.config;
   plain.config.model = "seq2seq";
   plain.config.decoder_hidden = 0;  // plain seq2seq's decoder starts from [fwd; bwd]: D = 2H
-  plain.label = "seq2seq";
-  attention.label = "attention/" + t.config.score;
+  plain.label = model_label(plain.config);
+  attention.label = model_label(attention.config);
   for (Contestant* c : {&plain, &attention}) {
     check_training_memory(c->config, 1, 1, 1, t.opts.max_memory);  // before making the weights
     c->model = make_model<float>(c->config);

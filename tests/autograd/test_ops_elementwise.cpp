@@ -752,7 +752,7 @@ TEST_CASE("dropout: p below 0, at or above 1, or nan throws naming dropout") {
 
 // ---------------------------------------------------------------- clamp_min
 
-TEST_CASE("clamp_min: forward is max(x, lo); gradient passes only above lo") {
+TEST_CASE("clamp_min: forward is max(x, lo), gradient passes only above lo") {
   Tape<double> tape;
   Var<double> x = tape.variable(Array<double>{-2.0, 0.5, 3.0});
   Var<double> y = clamp_min(x, 0.5);

@@ -138,7 +138,7 @@ TEST_CASE("cli train: k steps then --resume for N - k gives the same weights as 
 }
 
 TEST_CASE(
-    "cli train --resume: what shapes the run comes from the checkpoint; a change is refused") {
+    "cli train --resume: what shapes the run comes from the checkpoint, a change is refused") {
   Scratch s;
   const std::string opts = kTiny + "--lr 0.01 --dropout 0.2 --data-seed 3 --threads 1 ";
   REQUIRE(s.run("train " + opts + "--save whole --max-steps 8").status == 0);
@@ -285,7 +285,7 @@ TEST_CASE("cli train: an update that overflows the weights stops at that step, s
   CHECK(s.run("eval --checkpoint g " + std::string("--task reverse --n 5")).status == 0);
 }
 
-TEST_CASE("cli eval: NaN weights are refused naming the file; a NaN loss is never a result") {
+TEST_CASE("cli eval: NaN weights are refused naming the file, a NaN loss is never a result") {
   Scratch s;
   REQUIRE(s.run("train " + kTiny + "--save m --max-steps 0").status == 0);
   Array<float> w = load_npy(s / "m/decoder.out.bias.npy");
@@ -524,13 +524,46 @@ TEST_CASE("cli translate: one line out per line in, empty lines kept, attention 
   CHECK_FAILS_WITH(s.run("translate --checkpoint m", "abc\nab\xff\n"), 1, "stdin:2: invalid UTF-8");
 }
 
+TEST_CASE(
+    "cli: every variant and cell trains, evaluates and translates by name, and --init keeps the cell") {
+  Scratch s;
+  for (const char* model : {"seq2seq", "attention", "bahdanau", "luong"})
+    for (const char* cell : {"lstm", "gru"}) {
+      const std::string ckpt = std::string(model) + "_" + cell;
+      INFO(ckpt);
+      Result t = s.run("train " + kTiny + "--model " + model + " --cell " + cell +
+                       " --score general --save " + ckpt + " --max-steps 2");
+      INFO(t.err);
+      REQUIRE(t.status == 0);
+      const auto config = nlohmann::json::parse(read_bytes(s.path / ckpt / "config.json"));
+      CHECK(config["model"] == (std::string(model) == "bahdanau" ? "attention" : model));
+      CHECK(config["cell"] == cell);
+      CHECK(fs::exists(s.path / ckpt / (std::string("decoder.") + cell + ".weight_hh.npy")));
+      Result e = s.run("eval --checkpoint " + ckpt + " --task reverse --n 20 --json");
+      CHECK(e.status == 0);
+      CHECK(nlohmann::json::parse(e.out)["cell"] == cell);
+      const bool attends = std::string(model) != "seq2seq";
+      Result tr = s.run("translate --checkpoint " + ckpt + " --beam 2" +
+                            (attends ? " --attention a.json" : ""),
+                        "abc\n");
+      CHECK(tr.status == 0);
+      CHECK(std::count(tr.out.begin(), tr.out.end(), '\n') == 1);
+    }
+  CHECK_FAILS_WITH(s.run("train " + kTiny + "--init luong_gru --cell lstm --save x"), 2,
+                   "--cell lstm disagrees with luong_gru/config.json, which has cell gru");
+  CHECK(s.run("train " + kTiny + "--init luong_gru --save y --max-steps 1").status == 0);
+  CHECK_FAILS_WITH(s.run("train " + kTiny + "--cell rnn --save z"), 2, "--cell: rnn not in");
+  CHECK_FAILS_WITH(s.run("train " + kTiny + "--model transformer --save z"), 2,
+                   "--model: transformer not in");
+}
+
 TEST_CASE("cli translate: attention from a plain seq2seq model is refused") {
   Scratch s;
   REQUIRE(s.run("train " + kTiny + "--model seq2seq --save m --max-steps 0").status == 0);
   CHECK_FAILS_WITH(s.run("translate --checkpoint m --show-attention", "abc\n"), 2, "no attention");
 }
 
-TEST_CASE("cli eval: text, --json and --by-length; a damaged checkpoint is refused by name") {
+TEST_CASE("cli eval: text, --json and --by-length, a damaged checkpoint is refused by name") {
   Scratch s;
   REQUIRE(s.run("train " + kTiny + "--save m --max-steps 3").status == 0);
   s.run("data reverse --n 30 --max-len 6 --seed 9 --out test.tsv");
@@ -559,7 +592,7 @@ TEST_CASE("cli: a location score refuses a source longer than its maximum, namin
                    2, "long.tsv:2");
 }
 
-TEST_CASE("cli plot: learning curves and attention heatmaps as SVG; bad input named") {
+TEST_CASE("cli plot: learning curves and attention heatmaps as SVG, bad input named") {
   Scratch s;
   REQUIRE(s.run("train " + kTiny + "--save m --epochs 2").status == 0);
   REQUIRE(s.run("plot --metrics m.metrics.jsonl --out curves.svg").status == 0);

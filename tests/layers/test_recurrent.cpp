@@ -35,7 +35,7 @@ std::vector<Array<double>> values(const CellState<double>& s) {
 
 }  // namespace
 
-TEST_CASE("cells: lstm and gru are registered; an unknown cell is refused listing them") {
+TEST_CASE("cells: lstm and gru are registered, an unknown cell is refused listing them") {
   CHECK(cell_names() == std::vector<std::string>{"gru", "lstm"});
   Rng rng(1);
   CHECK_THROWS_WITH_AS(make_cell<float>("rnn", "c", 2, 2, rng), doctest::Contains("gru, lstm"),
@@ -178,7 +178,7 @@ TEST_CASE("RNN: gradient matches finite differences over a padded batch") {
     }
 }
 
-TEST_CASE("BiRNN: names as nn.LSTM / nn.GRU (bidirectional), outputs [fwd; bwd], gradients") {
+TEST_CASE("BiRNN: names as nn.LSTM / nn.GRU (bidirectional), outputs [fwd, bwd], gradients") {
   for (const std::string& kind : cell_names()) {
     INFO("cell " << kind);
     Rng rng(15);

@@ -96,7 +96,7 @@ TEST_CASE("model_io: a parameter holding NaN or infinity is refused naming the f
   CHECK(std::isnan(load_model<float>(dir, true).model->out.bias.value(2)));
 }
 
-TEST_CASE("model_io: a model holding NaN or infinity is never saved; the checkpoint there stays") {
+TEST_CASE("model_io: a model holding NaN or infinity is never saved, the checkpoint there stays") {
   TempDir tmp;
   const std::string dir = saved(tmp, small("seq2seq", ""));
   const std::string before = read_bytes(fs::path(dir) / "decoder.out.weight.npy");

@@ -70,7 +70,7 @@ TEST_CASE("general score: e = s . (W_a h)") {
   CHECK_ALL_CLOSE(energies(*f, s, kH), (Array<double>{{2, 9, -1, -6}}));
 }
 
-TEST_CASE("additive score: e = v . tanh(W_1 [s; h] + b_1) + b_2") {
+TEST_CASE("additive score: e = v . tanh(W_1 [s, h] + b_1) + b_2") {
   auto f = make("additive", {1, 2, 2, 6});  // D = 1, 2H = 2, A = 2
   std::vector<std::string> names;
   for (auto* p : f->parameters()) names.push_back(p->name);

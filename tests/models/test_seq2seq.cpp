@@ -201,7 +201,7 @@ TEST_CASE("models: luong and GRU parameters named and shaped as MODEL_SPEC.md sa
   CHECK(got == want);
 }
 
-TEST_CASE("models: bahdanau is another name for attention; config.json keeps 'attention'") {
+TEST_CASE("models: bahdanau is another name for attention, config.json keeps 'attention'") {
   auto m = make_model<float>(tiny("bahdanau"));
   CHECK(m->config().model == "attention");
   CHECK(m->config().decoder_init == "zero");

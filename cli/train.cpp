@@ -22,36 +22,22 @@ namespace {
 
 // The model flags given beside --init/--resume must agree with the checkpoint.
 void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::string& ckpt) {
-  const ModelConfig& c = a.config;
-  for (const auto& [key, opt] : a.model_flags) {
-    if (!opt->count()) continue;
-    const bool attention_only =
-        key == "score" || key == "attention_hidden" || key == "max_source_length";
-    if (attention_only && !attends(loaded))
-      throw UsageError(opt->get_name() + " applies to attention models only, and " + ckpt +
-                       " is a " + model_label(loaded) + " model");
-    std::string mine, theirs;
-    auto cmp = [&](const auto& x, const auto& y) {
-      std::ostringstream m, t;
-      m << x;
-      t << y;
-      mine = m.str();
-      theirs = t.str();
+  ModelConfig mine = a.config;
+  mine.model = decoder_variant(mine.model).name;  // "bahdanau" agrees with "attention"
+  const nlohmann::json ours = config_to_json(mine), theirs = config_to_json(loaded);
+  for (const ConfigField& f : config_fields()) {
+    auto given = a.model_flags.find(f.key);
+    if (given == a.model_flags.end() || !given->second->count()) continue;
+    const std::string flag = given->second->get_name();
+    if (f.attention_only && !attends(loaded))
+      throw UsageError(flag + " applies to attention models only, and " + ckpt + " is a " +
+                       model_label(loaded) + " model");
+    auto text = [](const nlohmann::json& j) {
+      return j.is_string() ? j.get<std::string>() : j.dump();
     };
-    if (key == "model") cmp(decoder_variant(c.model).name, loaded.model);
-    if (key == "cell") cmp(c.cell, loaded.cell);
-    if (key == "score") cmp(c.score, loaded.score);
-    if (key == "src_tokenizer") cmp(c.src_tokenizer, loaded.src_tokenizer);
-    if (key == "tgt_tokenizer") cmp(c.tgt_tokenizer, loaded.tgt_tokenizer);
-    if (key == "embed") cmp(c.embed, loaded.embed);
-    if (key == "hidden") cmp(c.hidden, loaded.hidden);
-    if (key == "decoder_hidden") cmp(c.D(), loaded.D());
-    if (key == "attention_hidden") cmp(c.attention_hidden, loaded.attention_hidden);
-    if (key == "decoder_init") cmp(c.decoder_init, loaded.decoder_init);  // both given: no default
-    if (key == "max_source_length") cmp(c.max_source_length, loaded.max_source_length);
-    if (mine != theirs)
-      throw UsageError(opt->get_name() + " " + mine + " disagrees with " + ckpt +
-                       "/config.json, which has " + key + " " + theirs);
+    if (ours[f.key] != theirs[f.key])
+      throw UsageError(flag + " " + text(ours[f.key]) + " disagrees with " + ckpt +
+                       "/config.json, which has " + f.key + " " + text(theirs[f.key]));
   }
 }
 
@@ -330,46 +316,20 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
 
   ModelConfig& c = a->config;
   c.src_tokenizer = c.tgt_tokenizer = "word";
-  auto flag = [&](CLI::Option* o, const char* key) {
-    a->model_flags[key] = o;
-    return o->capture_default_str();
-  };
-  if (with_model_choice)
-    flag(t->add_option("--model", c.model, "The decoder variant: " + decoder_help()), "model")
-        ->check(CLI::IsMember(decoder_names()));
-  flag(t->add_option("--cell", c.cell,
-                     "Recurrent cell of encoder and decoder: " + join(cell_names())),
-       "cell")
-      ->check(CLI::IsMember(cell_names()));
-  flag(t->add_option("--score", c.score, "Attention score: " + join(score_names())), "score")
-      ->check(CLI::IsMember(score_names()));
-  flag(t->add_option("--src-tokenizer", c.src_tokenizer,
-                     join(tokenizer_names()) + " (default: the task's, else word)"),
-       "src_tokenizer")
-      ->check(CLI::IsMember(tokenizer_names()));
-  flag(t->add_option("--tgt-tokenizer", c.tgt_tokenizer,
-                     join(tokenizer_names()) + " (default: the task's, else word)"),
-       "tgt_tokenizer")
-      ->check(CLI::IsMember(tokenizer_names()));
-  flag(t->add_option("--embed", c.embed, "Embedding size E"), "embed")
-      ->check(CLI::Range(1, 100000));
-  flag(t->add_option("--hidden", c.hidden, "Encoder hidden size H per direction"), "hidden")
-      ->check(CLI::Range(1, 100000));
-  flag(t->add_option("--decoder-hidden", c.decoder_hidden, "Decoder hidden size D (0: 2H)"),
-       "decoder_hidden")
-      ->check(CLI::Range(0, 100000));
-  flag(t->add_option("--attention-hidden", c.attention_hidden, "Additive score's hidden size A"),
-       "attention_hidden")
-      ->check(CLI::Range(1, 100000));
-  flag(t->add_option("--decoder-init", c.decoder_init,
-                     "Attention decoder's initial state: zero or encoder (default: the variant's; "
-                     "attention zero, luong encoder)"),
-       "decoder_init")
-      ->check(CLI::IsMember({"zero", "encoder"}));
-  flag(t->add_option("--max-source-length", c.max_source_length,
-                     "Location score's Lmax (default: the longest source)"),
-       "max_source_length")
-      ->check(CLI::Range(1, 100000));
+  for (const ConfigField& f : config_fields()) {  // the model flags, from the one list
+    if (!*f.flag || (!with_model_choice && f.text == &ModelConfig::model)) continue;
+    CLI::Option* o = nullptr;
+    if (f.text) {
+      // --model lists the variants with what each one is
+      const std::string choices =
+          f.text == &ModelConfig::model ? decoder_help() : join(f.choices());
+      o = t->add_option(f.flag, c.*f.text, std::string(f.help) + ": " + choices)
+              ->check(CLI::IsMember(f.choices()));
+    } else {
+      o = t->add_option(f.flag, c.*f.size, f.help)->check(CLI::Range(f.min, f.max));
+    }
+    a->model_flags[f.key] = o->capture_default_str();
+  }
 
   TrainOptions& o = a->opts;
   o.optim.lr = 2e-3;

@@ -9,10 +9,74 @@
 #include <stdexcept>
 #include <string>
 
+#include "data/tokenizer.hpp"
 #include "layers/recurrent.hpp"
+#include "models/score.hpp"
 #include "models/seq2seq.hpp"
 
 namespace attnlab {
+
+namespace {
+std::vector<std::string> init_choices() { return {"zero", "encoder"}; }
+}  // namespace
+
+const std::vector<ConfigField>& config_fields() {
+  using C = ModelConfig;
+  auto text = [](const char* key, const char* flag, const char* help, std::string C::*m,
+                 std::vector<std::string> (*choices)(), bool required = true) {
+    ConfigField f{key, flag, help};
+    f.text = m;
+    f.choices = choices;
+    f.required = required;
+    return f;
+  };
+  auto size = [](const char* key, const char* flag, const char* help, std::size_t C::*m,
+                 std::size_t min, std::size_t max, bool required = true) {
+    ConfigField f{key, flag, help};
+    f.size = m;
+    f.min = min;
+    f.max = max;
+    f.required = required;
+    return f;
+  };
+  auto attention = [](ConfigField f) {
+    f.attention_only = true;
+    return f;
+  };
+  static const std::vector<ConfigField> fields = [&] {
+    std::vector<ConfigField> v{
+        text("model", "--model", "The decoder variant", &C::model, decoder_names),
+        text("cell", "--cell", "Recurrent cell of encoder and decoder", &C::cell, cell_names,
+             false),
+        attention(text("score", "--score", "Attention score", &C::score, score_names)),
+        text("src_tokenizer", "--src-tokenizer",
+             "Source tokenizer (default: the task's, else word)", &C::src_tokenizer,
+             tokenizer_names),
+        text("tgt_tokenizer", "--tgt-tokenizer",
+             "Target tokenizer (default: the task's, else word)", &C::tgt_tokenizer,
+             tokenizer_names),
+        size("embed", "--embed", "Embedding size E", &C::embed, 1, 100000),
+        size("hidden", "--hidden", "Encoder hidden size H per direction", &C::hidden, 1, 100000),
+        size("decoder_hidden", "--decoder-hidden", "Decoder hidden size D (0: 2H)",
+             &C::decoder_hidden, 0, 100000),
+        attention(size("attention_hidden", "--attention-hidden", "Additive score's hidden size A",
+                       &C::attention_hidden, 1, 100000)),
+        text("decoder_init", "--decoder-init",
+             "Decoder's initial state (default: the variant's; attention zero, luong encoder)",
+             &C::decoder_init, init_choices),
+        attention(size("max_source_length", "--max-source-length",
+                       "Location score's Lmax (default: the longest source)", &C::max_source_length,
+                       1, 100000, false)),
+        size("src_vocab", "", "Vs", &C::src_vocab, 0, 0, false),
+        size("tgt_vocab", "", "Vt", &C::tgt_vocab, 0, 0, false)};
+    ConfigField seed{"seed", "", "initialisation seed"};
+    seed.u64 = &C::seed;
+    seed.required = false;
+    v.push_back(seed);
+    return v;
+  }();
+  return fields;
+}
 
 double parameter_count_estimate(const ModelConfig& c) {
   const double E = c.embed, H = c.hidden, D = c.D(), A = c.attention_hidden, Vs = c.src_vocab,

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace attnlab {
 
@@ -27,6 +28,22 @@ struct ModelConfig {
   // Throws std::invalid_argument naming the field and the sizes.
   void validate() const;
 };
+
+// The one list of ModelConfig's fields: config.json's keys, the command
+// line's flags and the checks between them are all made from it.
+struct ConfigField {
+  const char* key;   // in config.json
+  const char* flag;  // on the command line; "" for none (vocabulary sizes, seed)
+  const char* help;
+  std::string ModelConfig::*text = nullptr;  // exactly one of these three
+  std::size_t ModelConfig::*size = nullptr;
+  std::uint64_t ModelConfig::*u64 = nullptr;
+  bool required = true;         // config.json must hold it (checkpoints before it may lack it)
+  bool attention_only = false;  // read only by variants that attend
+  std::vector<std::string> (*choices)() = nullptr;  // a text field's allowed values
+  std::size_t min = 0, max = 0;                     // a flag's range (size fields)
+};
+const std::vector<ConfigField>& config_fields();
 
 // Sizes as estimates, in doubles so that absurd sizes cannot overflow; what
 // lets training and loading refuse up front what would not fit in memory.

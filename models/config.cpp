@@ -98,11 +98,13 @@ double training_bytes_estimate(const ModelConfig& c, std::size_t batch, std::siz
   const bool att = decoder_variant(c.model).attends;
   const double params = 4 * parameter_count_estimate(c);  // value, gradient, two moments
   // held per token for backward: the encoder's gates and states, both ways
-  const double encoder = B * Tx * (E + 2 * 12 * H);
+  // (an LSTM keeps about 12 H floats a step, a GRU 9 H)
+  const double per_step = c.cell == "gru" ? 9 : 12;
+  const double encoder = B * Tx * (E + 2 * per_step * H);
   // per decoder step: gates and states, and, with attention, a score per
   // source position (the additive score keeps [Tx, A] of them)
   const double decoder =
-      B * Ty * (E + 12 * D + (att ? 2 * H + Tx * (c.score == "additive" ? A + 2 : 2) : 0));
+      B * Ty * (E + per_step * D + (att ? 2 * H + Tx * (c.score == "additive" ? A + 2 : 2) : 0));
   const double output = B * Ty * (V + D);  // the logits and the decoder's outputs
   // floats, and every activation has a gradient of its size
   return 4 * (params + 2 * (encoder + decoder + output));

@@ -12,6 +12,7 @@
 
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
+#include "io/atomic_dir.hpp"
 #include "models/model_io.hpp"
 #include "training/trainer.hpp"
 

@@ -2,6 +2,7 @@
 // floating-point type T (float for training, double for gradient checks).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -37,6 +38,14 @@ std::string shape_str(const S& shape) {
   for (std::size_t i = 0; i < shape.size(); ++i) os << (i ? ", " : "") << shape[i];
   os << ']';
   return os.str();
+}
+
+// How many of a's values are NaN or infinite (checkpoints never hold them,
+// and training stops at the first).
+inline std::size_t count_nonfinite(const Array<float>& a) {
+  std::size_t n = 0;
+  for (float x : a) n += !std::isfinite(x);
+  return n;
 }
 
 }  // namespace attnlab

@@ -18,6 +18,7 @@
 #include "cli/plot.hpp"
 #include "cli/train.hpp"
 #include "data/tasks.hpp"
+#include "io/atomic_dir.hpp"
 #include "models/model_io.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"

@@ -12,6 +12,8 @@
 
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
+#include "io/atomic_dir.hpp"
+#include "models/config_json.hpp"
 #include "models/model_io.hpp"
 #include "models/score.hpp"
 #include "training/trainer.hpp"

@@ -2,7 +2,8 @@
 // parser's own error); a config it accepts writes and reads back the same.
 #include <nlohmann/json.hpp>
 
-#include "models/checkpoint.hpp"
+#include "io/error.hpp"
+#include "models/config_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace attnlab;

@@ -1,9 +1,10 @@
 // load_npy on any bytes: an array or CheckpointError; an array it accepts
 // saves and loads back bit for bit.
+#include "io/npy.hpp"
+
 #include <cstring>
 
 #include "fuzz/fuzz_input.hpp"
-#include "models/checkpoint.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace attnlab;

@@ -14,7 +14,8 @@
 #include <type_traits>
 #include <xtensor/xbuilder.hpp>
 
-#include "models/checkpoint.hpp"
+#include "io/error.hpp"
+#include "io/npy.hpp"
 
 namespace attnlab {
 

@@ -8,7 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "models/checkpoint.hpp"
+#include "autograd/array.hpp"  // OptionError
+#include "io/error.hpp"
 
 namespace attnlab {
 

@@ -17,6 +17,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "io/error.hpp"
 #include "models/model_io.hpp"
 #include "optim/clip.hpp"
 #include "training/evaluate.hpp"

@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <attnlab.hpp>
+#include <cstring>
 #include <random>
 #include <xtensor/xio.hpp>
 #include <xtensor/xmath.hpp>
@@ -19,6 +21,21 @@ inline Array<double> rand_array(const Shape& shape, std::uint64_t seed, double l
   Array<double> a = Array<double>::from_shape(shape);
   for (double& v : a) v = u(rng);
   return a;
+}
+
+// rand_array's values as float.
+inline Array<float> rand_float_array(const Shape& shape, std::uint64_t seed, double lo = -1.0,
+                                     double hi = 1.0) {
+  Array<double> d = rand_array(shape, seed, lo, hi);
+  Array<float> f = Array<float>::from_shape(shape);
+  std::copy(d.begin(), d.end(), f.begin());
+  return f;
+}
+
+// The same shape and the same bits (NaN, -0 and all), not just equal values.
+inline bool bit_equal(const Array<float>& a, const Array<float>& b) {
+  if (a.shape() != b.shape()) return false;
+  return a.size() == 0 || std::memcmp(a.data(), b.data(), 4 * a.size()) == 0;
 }
 
 template <class A, class B>

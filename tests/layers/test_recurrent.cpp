@@ -75,24 +75,28 @@ TEST_CASE("cells: composed and fused paths agree in values and gradients") {
   }
 }
 
-TEST_CASE("cells: gradient matches finite differences over two steps") {
-  for (const std::string& kind : cell_names()) {
-    Rng rng(5);
-    auto cell = make_cell<double>(kind, "c", 2, 3, rng);
-    Parameter<double> x("x", rand_array({2, 2}, 1));
-    const Array<double> wh = rand_array({2, 3}, 2), wc = rand_array({2, 3}, 3);
-    auto r = gradcheck(
-        kind,
-        [&](Tape<double>& t) {
-          CellState<double> s = cell->zero_state(t, 2);
-          s = cell->forward(t, t.param(x), s);
-          s = cell->forward(t, t.param(x) * 0.5, s);  // two steps, so W_hh matters
-          return state_sum(t, s, wh, wc);
-        },
-        with(cell->parameters(), &x));
-    INFO(r.message);
-    CHECK(r.ok);
-  }
+TEST_CASE("cells: gradient matches finite differences over two steps, fused and composed") {
+  for (const std::string& kind : cell_names())
+    for (bool fused : {true, false}) {
+      Rng rng(5);
+      auto cell = make_cell<double>(kind, "c", 2, 3, rng);
+      Parameter<double> x("x", rand_array({2, 2}, 1));
+      const Array<double> wh = rand_array({2, 3}, 2), wc = rand_array({2, 3}, 3);
+      auto r = gradcheck(
+          kind + (fused ? " fused" : " composed"),
+          [&](Tape<double>& t) {
+            auto go = [&](const Var<double>& in, const CellState<double>& s) {
+              return fused ? cell->forward(t, in, s) : cell->forward_composed(t, in, s);
+            };
+            CellState<double> s = cell->zero_state(t, 2);
+            s = go(t.param(x), s);
+            s = go(t.param(x) * 0.5, s);  // two steps, so W_hh matters
+            return state_sum(t, s, wh, wc);
+          },
+          with(cell->parameters(), &x));
+      INFO(r.message);
+      CHECK(r.ok);
+    }
 }
 
 TEST_CASE("RNN: each padded sequence gets exactly what it gets alone, both directions") {

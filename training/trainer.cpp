@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "io/error.hpp"
@@ -54,18 +55,20 @@ std::string duration(double s) {
   return os.str();
 }
 
-nlohmann::json to_json(const TrainState& s) {
+// The learning-rate schedule's state goes beside the trainer's own.
+nlohmann::json to_json(const TrainState& s, const nlohmann::json& schedule) {
   return {
       {"step", s.step},           {"epoch", s.epoch},
       {"batch", s.batch},         {"best_valid", std::isfinite(s.best_valid) ? s.best_valid : -1.0},
       {"best_step", s.best_step}, {"bad_validations", s.bad_validations},
       {"elapsed", s.elapsed},     {"rng", s.rng},
-      {"schedule", s.schedule}};
+      {"schedule", schedule}};
 }
 
 // A damaged train_state is refused naming the key: a negative or absurd count
-// would otherwise wrap around or send training off for centuries.
-TrainState state_from_json(const nlohmann::json& j) {
+// would otherwise wrap around or send training off for centuries. The
+// schedule's state goes to `schedule`, for Schedule::load_state to judge.
+TrainState state_from_json(const nlohmann::json& j, nlohmann::json& schedule) {
   auto bad = [](const std::string& key, const nlohmann::json& v, const std::string& want) {
     throw std::invalid_argument("train_state." + key + " is " + v.dump() + "; want " + want);
   };
@@ -93,7 +96,7 @@ TrainState state_from_json(const nlohmann::json& j) {
   s.elapsed = number("elapsed", 0.0);
   if (!j.at("rng").is_string()) bad("rng", j.at("rng"), "a string");
   s.rng = j.at("rng");
-  s.schedule = j.at("schedule");
+  schedule = j.at("schedule");
   return s;
 }
 
@@ -191,10 +194,9 @@ struct Trainer::Impl {
     std::ostringstream r;
     r << rng;
     state.rng = r.str();
-    state.schedule = schedule.state();
     state.elapsed = elapsed();
     nlohmann::json config = extra;
-    config["train_state"] = to_json(state);
+    config["train_state"] = to_json(state, schedule.state());
     config["train_options"] = {{"batch_size", opts.batch_size},
                                {"seed", opts.seed},
                                {"optimizer", opts.optim.name},
@@ -271,6 +273,10 @@ Trainer::Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tg
                  const TrainOptions& opts, nlohmann::json extra_config)
     : impl_(new Impl(model, src, tgt, opts, std::move(extra_config))) {}
 
+Trainer::Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
+                 const TrainOptions& opts)
+    : Trainer(model, src, tgt, opts, nlohmann::json()) {}
+
 Trainer::~Trainer() { delete impl_; }
 
 void Trainer::resume_from(const std::string& checkpoint) {
@@ -300,8 +306,9 @@ void Trainer::resume_from(const std::string& checkpoint) {
   differs("seed", "seed", impl_->opts.seed);
   differs("optimizer", "optimizer", impl_->opts.optim.name);
   differs("threads", "threads", impl_->opts.threads, 1);  // older checkpoints: one thread
+  nlohmann::json schedule_state;
   try {
-    impl_->state = state_from_json(j["train_state"]);
+    impl_->state = state_from_json(j["train_state"], schedule_state);
   } catch (const std::exception& e) {
     throw CheckpointError(config + ": damaged train_state: " + e.what());
   }
@@ -309,7 +316,7 @@ void Trainer::resume_from(const std::string& checkpoint) {
   r >> impl_->rng;
   if (!r) throw CheckpointError(config + ": damaged random generator state");
   impl_->optimizer->load_state((dir / "optimizer").string());
-  impl_->schedule.load_state(impl_->state.schedule);
+  impl_->schedule.load_state(schedule_state);
   impl_->optimizer->lr = impl_->schedule.lr();
   impl_->elapsed_before = impl_->state.elapsed;
   impl_->resumed = true;

@@ -8,7 +8,7 @@
 #include <functional>
 #include <iosfwd>
 #include <limits>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -60,7 +60,6 @@ struct TrainState {
   std::size_t best_step = 0, bad_validations = 0;
   double elapsed = 0.0;  // seconds, over all sessions
   std::string rng;       // the dropout / teacher-forcing generator, serialised
-  nlohmann::json schedule;
 };
 
 struct TrainResult {
@@ -77,7 +76,9 @@ class Trainer {
   // `model` and the vocabularies must outlive the trainer. `extra_config`
   // goes into each checkpoint's config.json (tokenizers, data options, ...).
   Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
-          const TrainOptions& opts, nlohmann::json extra_config = {});
+          const TrainOptions& opts, nlohmann::json extra_config);
+  Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
+          const TrainOptions& opts);
   ~Trainer();
 
   // Continues from a checkpoint written by a trainer: optimizer state,

@@ -95,17 +95,16 @@ int train_both(std::vector<Contestant*> both, const CompareArgs& a, const Traini
       try {
         TrainOptions o = a.train.opts;
         o.save = (fs::path(a.out) / c->config.model).string();
-        o.quiet = true;
         o.stop = stop;
-        o.on_step = [c](std::size_t step, std::size_t planned, double loss) {
-          c->step = step, c->planned = planned;  // the loss smoothed: batches differ in length
-          c->loss = step == 1 ? loss : 0.95 * c->loss + 0.05 * loss;
+        o.on_step = [c](const TrainProgress& p) {
+          c->step = p.step, c->planned = p.planned;  // the loss smoothed: batches differ in length
+          c->loss = p.step == 1 ? p.loss : 0.95 * c->loss + 0.05 * p.loss;
         };
         nlohmann::json extra{{"train_data", d.train_name}, {"compare", a.out}};
         if (!a.train.task.empty()) extra["task"] = a.train.task;
         const auto start = Clock::now();
         Trainer trainer(*c->model, d.src_vocab, d.tgt_vocab, o, extra);
-        c->result = trainer.run(d.train, d.valid, std::cerr);
+        c->result = trainer.run(d.train, d.valid);
         c->seconds = std::chrono::duration<double>(Clock::now() - start).count();
       } catch (...) {
         c->error = std::current_exception();
@@ -114,7 +113,7 @@ int train_both(std::vector<Contestant*> both, const CompareArgs& a, const Traini
     });
   }
   // The display: a live line on a terminal, a line every 10% elsewhere.
-  const bool tty = a.train.opts.tty;
+  const bool tty = a.train.tty;
   int last_tenth = -1;
   std::string last_line;
   for (;;) {

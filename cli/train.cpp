@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/progress.hpp"
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
 #include "io/atomic_dir.hpp"
@@ -157,18 +158,21 @@ int run_train(TrainArgs& a) {
   extra["train_data"] = d.train_name;
   extra["run_options"] = run_options(a);
   a.opts.stop = stop_on_signals();
+  ProgressDisplay progress(std::cerr, a.tty);
+  if (!a.quiet) progress.attach(a.opts);
   Trainer trainer(*model, d.src_vocab, d.tgt_vocab, a.opts, extra);
   if (!a.resume.empty()) trainer.resume_from(a.resume);
 
   const std::size_t n_params = parameter_count(*model);
-  if (!a.opts.quiet) {
+  if (!a.quiet) {
     std::cerr << "attnlab train: " << model_label(model->config()) << ", " << n_params
               << " parameters; " << d.train.size() << " training pairs from " << d.train_name;
     if (d.dropped) std::cerr << " (" << d.dropped << " dropped by length)";
     std::cerr << ", " << d.valid.size() << " validation pairs; vocabularies " << d.src_vocab.size()
               << " / " << d.tgt_vocab.size() << "; checkpoint " << a.opts.save << "\n";
   }
-  const TrainResult r = trainer.run(d.train, d.valid, std::cerr);
+  const TrainResult r = trainer.run(d.train, d.valid);
+  progress.finish();
   std::cerr << r.message << "\n";
   if (r.interrupted) {
     std::cerr << "continue it with: attnlab train --resume " << a.opts.save << "\n";
@@ -404,7 +408,7 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
 void finish_training_options(TrainArgs& a) {
   a.config.seed = a.opts.seed;
   if (!a.epochs->count()) a.opts.epochs = a.opts.max_steps >= 0 ? 0 : a.default_epochs;
-  a.opts.tty = stderr_is_terminal();
+  a.tty = stderr_is_terminal();
 }
 
 void add_subcommand_train(CLI::App& app) {
@@ -418,7 +422,7 @@ void add_subcommand_train(CLI::App& app) {
   t->add_option("--resume", a->resume,
                 "Continue this checkpoint's training exactly where it stopped")
       ->check(CLI::ExistingDirectory);
-  t->add_flag("--quiet", a->opts.quiet, "Only the final line");
+  t->add_flag("--quiet", a->quiet, "Only the final line");
   on_run(t, [a] {
     finish_training_options(*a);
     return run_train(*a);

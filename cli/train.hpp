@@ -22,6 +22,8 @@ struct TrainArgs {
   std::size_t max_src_len = 0, max_tgt_len = 0, min_freq = 1, max_vocab = 0;
   ModelConfig config;
   TrainOptions opts;
+  bool tty = false;    // stderr is a terminal: a live progress bar
+  bool quiet = false;  // --quiet: only the final line
   std::string init, resume;
   std::size_t threads = 1;
   std::size_t default_epochs = 10;

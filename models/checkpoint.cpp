@@ -70,7 +70,13 @@ void save_checkpoint(const std::string& dir, const ModelConfig& config, const Vo
   });
 }
 
-CheckpointData load_checkpoint(const std::string& dir) {
+void save_checkpoint(const std::string& dir, const ModelConfig& config, const Vocab& src,
+                     const Vocab& tgt,
+                     const std::vector<std::pair<std::string, const Array<float>*>>& params) {
+  save_checkpoint(dir, config, src, tgt, params, nlohmann::json());
+}
+
+CheckpointData load_checkpoint(const std::string& dir, nlohmann::json* config_json) {
   const fs::path d(dir);
   std::error_code ec;
   const fs::file_status st = fs::status(d, ec);
@@ -81,7 +87,7 @@ CheckpointData load_checkpoint(const std::string& dir) {
   const std::string config_path = (d / "config.json").string();
   if (!fs::exists(d / "config.json")) fail(config_path, "missing (every checkpoint has one)");
   const std::string text = read_file(config_path, "config", std::size_t(64) << 20);
-  nlohmann::json& j = data.config_json;
+  nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
@@ -116,6 +122,7 @@ CheckpointData load_checkpoint(const std::string& dir) {
     data.params[file.substr(0, file.size() - suffix.size())] = load_npy(it->path().string());
   }
   if (ec) fail(dir, "cannot list the checkpoint directory: " + ec.message());
+  if (config_json) *config_json = std::move(j);
   return data;
 }
 

@@ -4,7 +4,7 @@
 
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,7 +20,6 @@ struct CheckpointData {
   ModelConfig config;
   Vocab src_vocab, tgt_vocab;
   std::map<std::string, Array<float>> params;  // file name without ".npy" -> value
-  nlohmann::json config_json;  // the whole config.json, so callers can keep extra keys
 };
 
 // Writes config.json (extra_config's keys, overridden by config's own keys),
@@ -33,13 +32,18 @@ struct CheckpointData {
 void save_checkpoint(const std::string& dir, const ModelConfig& config, const Vocab& src,
                      const Vocab& tgt,
                      const std::vector<std::pair<std::string, const Array<float>*>>& params,
-                     const nlohmann::json& extra_config = {},
+                     const nlohmann::json& extra_config,
                      const std::function<void(const std::string& tmp_dir)>& write_extra = {});
+// The same with no extra keys or files.
+void save_checkpoint(const std::string& dir, const ModelConfig& config, const Vocab& src,
+                     const Vocab& tgt,
+                     const std::vector<std::pair<std::string, const Array<float>*>>& params);
 
 // Reads a checkpoint directory: config.json, both vocabularies (checked
 // against config's src_vocab/tgt_vocab when those keys are present, filled in
 // from them when not) and every top-level *.npy. Whether the parameters fit a
-// model is the model's check, not this one.
-CheckpointData load_checkpoint(const std::string& dir);
+// model is the model's check, not this one. When config_json is given, it
+// receives the whole config.json, so callers can keep extra keys.
+CheckpointData load_checkpoint(const std::string& dir, nlohmann::json* config_json = nullptr);
 
 }  // namespace attnlab

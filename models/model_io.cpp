@@ -38,7 +38,8 @@ void save_model(const std::string& dir, EncoderDecoder<T>& model, const Vocab& s
 
 template <class T>
 LoadedModel<T> load_model(const std::string& dir, bool allow_nonfinite) {
-  CheckpointData data = load_checkpoint(dir);
+  nlohmann::json config_json;
+  CheckpointData data = load_checkpoint(dir, &config_json);
   const std::string config_path = (std::filesystem::path(dir) / "config.json").string();
   LoadedModel<T> out;
   // config.json's sizes against the weights there are, before allocating any
@@ -80,7 +81,7 @@ LoadedModel<T> load_model(const std::string& dir, bool allow_nonfinite) {
         ": not a parameter of a '" + model_label(data.config) + "' model");
   out.src_vocab = std::move(data.src_vocab);
   out.tgt_vocab = std::move(data.tgt_vocab);
-  out.config_json = std::move(data.config_json);
+  out.config_json = std::move(config_json);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>  // LoadedModel holds config.json by value
 #include <string>
 
 #include "models/checkpoint.hpp"

@@ -29,6 +29,26 @@ inline T decayed(T g, T w, T wd) {
   return wd != T(0) ? g + wd * w : g;
 }
 
+// One parameter's elements: f(w[i], d, s[i]...) with d = g[i] + wd w[i].
+// __restrict: the arrays are distinct, and saying so lets the loop vectorise.
+template <class T, class F, class... S>
+inline void update_span(std::size_t n, T* __restrict w, const T* __restrict g, T wd, const F& f,
+                        S* __restrict... s) {
+  for (std::size_t i = 0; i < n; ++i) f(w[i], decayed(g[i], w[i], wd), s[i]...);
+}
+
+// The loop of every update: update_span over each parameter that has a
+// gradient, with its arrays of the state buffers (one per parameter each).
+template <class T, class F, class... Buffers>
+void update_elements(const std::vector<Parameter<T>*>& params, T wd, const F& f,
+                     Buffers&... buffers) {
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    Parameter<T>& p = *params[k];
+    if (!p.requires_grad) continue;
+    update_span(p.value.size(), p.value.data(), p.grad.data(), wd, f, buffers[k].data()...);
+  }
+}
+
 [[noreturn]] void fail(const fs::path& path, const std::string& what) {
   throw CheckpointError(path.string() + ": " + what);
 }
@@ -88,7 +108,6 @@ void Optimizer<T>::save_state(const std::string& dir) const {
   j["steps"] = steps_;
   j["lr"] = lr;
   hyperparameters(j);
-  j["buffers_initialised"] = buffers_initialised();
   j["buffers"] = nlohmann::json::array();
   for (const Buffer& b : bufs) j["buffers"].push_back(b.name);
   j["parameters"] = nlohmann::json::array();
@@ -101,8 +120,8 @@ void Optimizer<T>::save_state(const std::string& dir) const {
     out.close();
     if (!out) fail(json_path, "write failed");
   }
-  if (!buffers_initialised()) return;
-  for (const Buffer& b : bufs)
+  for (const Buffer& b : bufs) {
+    if (b.from_first_step && steps_ == 0) continue;  // no state yet
     for (std::size_t k = 0; k < params_.size(); ++k) {
       const std::string path = (root / (params_[k]->name + "." + b.name + ".npy")).string();
       if constexpr (std::is_same_v<T, float>)
@@ -110,6 +129,7 @@ void Optimizer<T>::save_state(const std::string& dir) const {
       else
         save_npy(path, Array<float>(xt::cast<float>((*b.arrays)[k])));
     }
+  }
 }
 
 template <class T>
@@ -138,8 +158,9 @@ void Optimizer<T>::load_state(const std::string& dir) {
     fail(json_path, "holds the state of optimizer '" + saved + "', not '" + name() + "'");
   need("steps", j.contains("steps") && j["steps"].is_number_unsigned());
   need("lr", j.contains("lr") && j["lr"].is_number());
-  need("buffers_initialised",
-       j.contains("buffers_initialised") && j["buffers_initialised"].is_boolean());
+  // Written before the buffers knew when they hold state; false: none do.
+  if (j.contains("buffers_initialised"))
+    need("buffers_initialised", j["buffers_initialised"].is_boolean());
   need("parameters", j.contains("parameters") && j["parameters"].is_array());
 
   std::set<std::string> saved_names, names;
@@ -158,13 +179,14 @@ void Optimizer<T>::load_state(const std::string& dir) {
     fail(json_path, "this model has two parameters of the same name");
 
   // Read everything before changing anything, so a refusal leaves us intact.
-  const bool initialised = j["buffers_initialised"].get<bool>();
+  const std::size_t steps = j["steps"].get<std::size_t>();
+  const bool none_held = j.contains("buffers_initialised") && !j["buffers_initialised"].get<bool>();
   const std::vector<Buffer> bufs = buffers();
   std::vector<std::vector<Array<T>>> loaded;
   for (const Buffer& b : bufs) {
     std::vector<Array<T>> arrays;
     for (const Parameter<T>* p : params_) {
-      if (!initialised) {
+      if (none_held || (b.from_first_step && steps == 0)) {
         arrays.push_back(xt::zeros<T>(p->value.shape()));
         continue;
       }
@@ -184,10 +206,9 @@ void Optimizer<T>::load_state(const std::string& dir) {
     loaded.push_back(std::move(arrays));
   }
 
-  steps_ = j["steps"].get<std::size_t>();
+  steps_ = steps;
   lr = j["lr"].get<double>();
   for (std::size_t b = 0; b < bufs.size(); ++b) *bufs[b].arrays = std::move(loaded[b]);
-  set_buffers_initialised(initialised);
 }
 
 // ------------------------------------------------------------------ SGD
@@ -205,12 +226,7 @@ SGD<T>::SGD(std::vector<Parameter<T>*> params, const SGDOptions& o)
 template <class T>
 void SGD<T>::update() {
   const T lr = static_cast<T>(this->lr), wd = static_cast<T>(o_.weight_decay);
-  for (Parameter<T>* p : this->params_) {
-    if (!p->requires_grad) continue;
-    T* w = p->value.data();
-    const T* g = p->grad.data();
-    for (std::size_t i = 0; i < p->value.size(); ++i) w[i] -= lr * decayed(g[i], w[i], wd);
-  }
+  update_elements(this->params_, wd, [=](T& w, T d) { w -= lr * d; });
 }
 
 template <class T>
@@ -230,24 +246,19 @@ template <class T>
 void Momentum<T>::update() {
   const T lr = static_cast<T>(this->lr), mu = static_cast<T>(o_.momentum),
           wd = static_cast<T>(o_.weight_decay);
-  for (std::size_t k = 0; k < this->params_.size(); ++k) {
-    Parameter<T>& p = *this->params_[k];
-    if (!p.requires_grad) continue;
-    T* w = p.value.data();
-    const T* g = p.grad.data();
-    T* b = buf_[k].data();
-    for (std::size_t i = 0; i < p.value.size(); ++i) {
-      const T d = decayed(g[i], w[i], wd);
-      b[i] = initialised_ ? mu * b[i] + d : d;
-      w[i] -= lr * (o_.nesterov ? d + mu * b[i] : b[i]);
-    }
-  }
-  initialised_ = true;
+  const bool first = this->steps_ == 1, nesterov = o_.nesterov;  // steps_ counts this one
+  update_elements(
+      this->params_, wd,
+      [=](T& w, T d, T& b) {
+        b = first ? d : mu * b + d;
+        w -= lr * (nesterov ? d + mu * b : b);
+      },
+      buf_);
 }
 
 template <class T>
 std::vector<typename Optimizer<T>::Buffer> Momentum<T>::buffers() {
-  return {{"momentum_buffer", &buf_}};
+  return {{"momentum_buffer", &buf_, true}};
 }
 
 template <class T>
@@ -270,18 +281,13 @@ void RMSprop<T>::update() {
   const T lr = static_cast<T>(this->lr), wd = static_cast<T>(o_.weight_decay),
           alpha = static_cast<T>(o_.alpha), one_minus_alpha = static_cast<T>(1 - o_.alpha),
           eps = static_cast<T>(o_.eps);
-  for (std::size_t k = 0; k < this->params_.size(); ++k) {
-    Parameter<T>& p = *this->params_[k];
-    if (!p.requires_grad) continue;
-    T* w = p.value.data();
-    const T* g = p.grad.data();
-    T* v = v_[k].data();
-    for (std::size_t i = 0; i < p.value.size(); ++i) {
-      const T d = decayed(g[i], w[i], wd);
-      v[i] = alpha * v[i] + one_minus_alpha * d * d;
-      w[i] -= lr * d / (std::sqrt(v[i]) + eps);
-    }
-  }
+  update_elements(
+      this->params_, wd,
+      [=](T& w, T d, T& v) {
+        v = alpha * v + one_minus_alpha * d * d;
+        w -= lr * d / (std::sqrt(v) + eps);
+      },
+      v_);
 }
 
 template <class T>
@@ -316,21 +322,14 @@ void Adam<T>::update() {
           b1 = static_cast<T>(o_.beta1), one_minus_b1 = static_cast<T>(1 - o_.beta1),
           b2 = static_cast<T>(o_.beta2), one_minus_b2 = static_cast<T>(1 - o_.beta2),
           eps = static_cast<T>(o_.eps), wd = static_cast<T>(o_.weight_decay);
-  for (std::size_t k = 0; k < this->params_.size(); ++k) {
-    Parameter<T>& p = *this->params_[k];
-    if (!p.requires_grad) continue;
-    // __restrict: the four arrays are distinct, and saying so lets the loop vectorise
-    T* __restrict w = p.value.data();
-    const T* __restrict g = p.grad.data();
-    T* __restrict m = m_[k].data();
-    T* __restrict v = v_[k].data();
-    for (std::size_t i = 0; i < p.value.size(); ++i) {
-      const T d = decayed(g[i], w[i], wd);
-      m[i] = b1 * m[i] + one_minus_b1 * d;
-      v[i] = b2 * v[i] + one_minus_b2 * d * d;
-      w[i] -= step_size * m[i] / (std::sqrt(v[i]) / c2_sqrt + eps);
-    }
-  }
+  update_elements(
+      this->params_, wd,
+      [=](T& w, T d, T& m, T& v) {
+        m = b1 * m + one_minus_b1 * d;
+        v = b2 * v + one_minus_b2 * d * d;
+        w -= step_size * m / (std::sqrt(v) / c2_sqrt + eps);
+      },
+      m_, v_);
 }
 
 template <class T>
@@ -358,18 +357,13 @@ template <class T>
 void Adagrad<T>::update() {
   const T lr = static_cast<T>(this->lr), wd = static_cast<T>(o_.weight_decay),
           eps = static_cast<T>(o_.eps);
-  for (std::size_t k = 0; k < this->params_.size(); ++k) {
-    Parameter<T>& p = *this->params_[k];
-    if (!p.requires_grad) continue;
-    T* w = p.value.data();
-    const T* g = p.grad.data();
-    T* s = sum_[k].data();
-    for (std::size_t i = 0; i < p.value.size(); ++i) {
-      const T d = decayed(g[i], w[i], wd);
-      s[i] += d * d;
-      w[i] -= lr * d / (std::sqrt(s[i]) + eps);
-    }
-  }
+  update_elements(
+      this->params_, wd,
+      [=](T& w, T d, T& s) {
+        s += d * d;
+        w -= lr * d / (std::sqrt(s) + eps);
+      },
+      sum_);
 }
 
 template <class T>
@@ -385,11 +379,69 @@ void Adagrad<T>::hyperparameters(nlohmann::json& out) const {
 
 // ------------------------------------------------------------------ factory
 
-std::vector<std::string> optimizer_names() {
-  return {"adagrad", "adam", "momentum", "rmsprop", "sgd"};
+namespace {
+
+// The one list of optimizers: each with the OptimOptions fields it reads and
+// how it is made from them.
+template <class T>
+struct OptimizerKind {
+  const char* name;
+  std::vector<std::string> reads;
+  std::unique_ptr<Optimizer<T>> (*make)(const OptimOptions& o, std::vector<Parameter<T>*> params);
+};
+
+// o.eps, or the optimizer's own default when it is -1.
+double eps_or(const OptimOptions& o, double own) { return o.eps != -1 ? o.eps : own; }
+
+template <class T>
+const std::vector<OptimizerKind<T>>& optimizer_kinds() {
+  using Made = std::unique_ptr<Optimizer<T>>;
+  using Params = std::vector<Parameter<T>*>;
+  static const std::vector<OptimizerKind<T>> kinds = {
+      {"adagrad",
+       {"lr", "eps", "weight_decay"},
+       [](const OptimOptions& o, Params p) -> Made {
+         return std::make_unique<Adagrad<T>>(
+             std::move(p), AdagradOptions{o.lr, eps_or(o, AdagradOptions{}.eps), o.weight_decay});
+       }},
+      {"adam",
+       {"lr", "beta1", "beta2", "eps", "weight_decay"},
+       [](const OptimOptions& o, Params p) -> Made {
+         return std::make_unique<Adam<T>>(
+             std::move(p),
+             AdamOptions{o.lr, o.beta1, o.beta2, eps_or(o, AdamOptions{}.eps), o.weight_decay});
+       }},
+      {"momentum",
+       {"lr", "momentum", "nesterov", "weight_decay"},
+       [](const OptimOptions& o, Params p) -> Made {
+         return std::make_unique<Momentum<T>>(
+             std::move(p), MomentumOptions{o.lr, o.momentum, o.nesterov, o.weight_decay});
+       }},
+      {"rmsprop",
+       {"lr", "alpha", "eps", "weight_decay"},
+       [](const OptimOptions& o, Params p) -> Made {
+         return std::make_unique<RMSprop<T>>(
+             std::move(p),
+             RMSpropOptions{o.lr, o.alpha, eps_or(o, RMSpropOptions{}.eps), o.weight_decay});
+       }},
+      {"sgd",
+       {"lr", "weight_decay"},
+       [](const OptimOptions& o, Params p) -> Made {
+         return std::make_unique<SGD<T>>(std::move(p), SGDOptions{o.lr, o.weight_decay});
+       }},
+  };
+  return kinds;
 }
 
-namespace {
+bool reads(const OptimizerKind<float>& kind, const std::string& field) {
+  return std::find(kind.reads.begin(), kind.reads.end(), field) != kind.reads.end();
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
 
 [[noreturn]] void bad_option(const std::string& field, const std::string& want, double got) {
   std::ostringstream os;
@@ -397,6 +449,8 @@ namespace {
   throw OptionError(field, os.str());
 }
 
+// Every value is checked whichever optimizer reads it; nesterov, a switch,
+// only where it means something.
 void check_options(const OptimOptions& o) {
   if (!(std::isfinite(o.lr) && o.lr > 0)) bad_option("lr", "> 0", o.lr);
   if (!(std::isfinite(o.weight_decay) && o.weight_decay >= 0))
@@ -407,43 +461,42 @@ void check_options(const OptimOptions& o) {
   if (!(o.beta2 >= 0 && o.beta2 < 1)) bad_option("beta2", "in [0, 1)", o.beta2);
   if (!(o.eps == -1 || (std::isfinite(o.eps) && o.eps >= 0)))
     bad_option("eps", ">= 0 (or -1 for the optimizer's default)", o.eps);
-  if (o.nesterov && o.name != "momentum")
-    throw OptionError("nesterov", "applies only to the momentum optimizer (got '" + o.name + "')");
+  if (o.nesterov) {
+    std::vector<std::string> readers;
+    bool applies = false;
+    for (const OptimizerKind<float>& k : optimizer_kinds<float>())
+      if (reads(k, "nesterov")) {
+        readers.push_back(k.name);
+        applies = applies || o.name == k.name;
+      }
+    if (!applies)
+      throw OptionError(
+          "nesterov", "applies only to the " + join(readers) + " optimizer (got '" + o.name + "')");
+  }
   if (o.nesterov && o.momentum == 0)
     throw OptionError("nesterov", "needs a momentum above 0 (got 0)");
 }
 
 }  // namespace
 
+std::vector<std::string> optimizer_names() {
+  std::vector<std::string> names;
+  for (const OptimizerKind<float>& k : optimizer_kinds<float>()) names.push_back(k.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimOptions& o,
                                              std::vector<Parameter<T>*> params) {
-  const std::vector<std::string> known = optimizer_names();
-  if (std::find(known.begin(), known.end(), o.name) == known.end()) {
-    std::string list;
-    for (const std::string& n : known) list += (list.empty() ? "" : ", ") + n;
-    throw std::invalid_argument("unknown optimizer '" + o.name + "' (known: " + list + ")");
-  }
+  const auto& kinds = optimizer_kinds<T>();
+  const auto kind = std::find_if(kinds.begin(), kinds.end(),
+                                 [&](const OptimizerKind<T>& k) { return k.name == o.name; });
+  if (kind == kinds.end())
+    throw std::invalid_argument("unknown optimizer '" + o.name +
+                                "' (known: " + join(optimizer_names()) + ")");
   check_options(o);
-  const bool own_eps = o.eps != -1;
-  if (o.name == "sgd")
-    return std::make_unique<SGD<T>>(std::move(params), SGDOptions{o.lr, o.weight_decay});
-  if (o.name == "momentum")
-    return std::make_unique<Momentum<T>>(
-        std::move(params), MomentumOptions{o.lr, o.momentum, o.nesterov, o.weight_decay});
-  if (o.name == "rmsprop") {
-    RMSpropOptions r{o.lr, o.alpha, RMSpropOptions{}.eps, o.weight_decay};
-    if (own_eps) r.eps = o.eps;
-    return std::make_unique<RMSprop<T>>(std::move(params), r);
-  }
-  if (o.name == "adam") {
-    AdamOptions a{o.lr, o.beta1, o.beta2, AdamOptions{}.eps, o.weight_decay};
-    if (own_eps) a.eps = o.eps;
-    return std::make_unique<Adam<T>>(std::move(params), a);
-  }
-  AdagradOptions a{o.lr, AdagradOptions{}.eps, o.weight_decay};
-  if (own_eps) a.eps = o.eps;
-  return std::make_unique<Adagrad<T>>(std::move(params), a);
+  return kind->make(o, std::move(params));
 }
 
 template class Optimizer<float>;

@@ -48,13 +48,13 @@ class Optimizer {
   struct Buffer {
     const char* name;               // PyTorch's name: "exp_avg", "sum", ...
     std::vector<Array<T>>* arrays;  // one per parameter, shaped like it
+    // True when the buffer holds state only once a step has been taken (as
+    // torch's momentum_buffer is None until then): before, it is not saved.
+    bool from_first_step = false;
   };
   virtual void update() = 0;  // the update itself; steps() already counts it
   virtual std::vector<Buffer> buffers() { return {}; }
   virtual void hyperparameters(nlohmann::json& out) const;
-  // False until the buffers hold state (Momentum's is made on the first step).
-  virtual bool buffers_initialised() const { return true; }
-  virtual void set_buffers_initialised(bool) {}
   std::vector<Array<T>> zeros_like_params() const;
 
   std::vector<Parameter<T>*> params_;
@@ -98,13 +98,10 @@ class Momentum : public Optimizer<T> {
   void update() override;
   std::vector<typename Optimizer<T>::Buffer> buffers() override;
   void hyperparameters(nlohmann::json& out) const override;
-  bool buffers_initialised() const override { return initialised_; }
-  void set_buffers_initialised(bool b) override { initialised_ = b; }
 
  private:
   MomentumOptions o_;
-  std::vector<Array<T>> buf_;
-  bool initialised_ = false;
+  std::vector<Array<T>> buf_;  // meaningful from the first step on (Buffer::from_first_step)
 };
 
 struct RMSpropOptions {

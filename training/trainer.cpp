@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "io/error.hpp"
@@ -33,16 +33,7 @@ std::string metrics_path(const std::string& checkpoint) {
   return p + ".metrics.jsonl";
 }
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Each epoch's batches come from its own seed, so a resumed run rebuilds them.
-std::uint64_t epoch_seed(std::uint64_t seed, std::size_t epoch) {
-  return seed * 1000003ULL + epoch * 7919ULL + 17;
-}
-
-std::string duration(double s) {
+std::string duration_text(double s) {
   std::ostringstream os;
   const long t = static_cast<long>(s + 0.5);
   if (t >= 3600)
@@ -54,18 +45,29 @@ std::string duration(double s) {
   return os.str();
 }
 
-nlohmann::json to_json(const TrainState& s) {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Each epoch's batches come from its own seed, so a resumed run rebuilds them.
+std::uint64_t epoch_seed(std::uint64_t seed, std::size_t epoch) {
+  return seed * 1000003ULL + epoch * 7919ULL + 17;
+}
+
+// The learning-rate schedule's state goes beside the trainer's own.
+nlohmann::json to_json(const TrainState& s, const nlohmann::json& schedule) {
   return {
       {"step", s.step},           {"epoch", s.epoch},
       {"batch", s.batch},         {"best_valid", std::isfinite(s.best_valid) ? s.best_valid : -1.0},
       {"best_step", s.best_step}, {"bad_validations", s.bad_validations},
       {"elapsed", s.elapsed},     {"rng", s.rng},
-      {"schedule", s.schedule}};
+      {"schedule", schedule}};
 }
 
 // A damaged train_state is refused naming the key: a negative or absurd count
-// would otherwise wrap around or send training off for centuries.
-TrainState state_from_json(const nlohmann::json& j) {
+// would otherwise wrap around or send training off for centuries. The
+// schedule's state goes to `schedule`, for Schedule::load_state to judge.
+TrainState state_from_json(const nlohmann::json& j, nlohmann::json& schedule) {
   auto bad = [](const std::string& key, const nlohmann::json& v, const std::string& want) {
     throw std::invalid_argument("train_state." + key + " is " + v.dump() + "; want " + want);
   };
@@ -93,7 +95,7 @@ TrainState state_from_json(const nlohmann::json& j) {
   s.elapsed = number("elapsed", 0.0);
   if (!j.at("rng").is_string()) bad("rng", j.at("rng"), "a string");
   s.rng = j.at("rng");
-  s.schedule = j.at("schedule");
+  schedule = j.at("schedule");
   return s;
 }
 
@@ -191,10 +193,9 @@ struct Trainer::Impl {
     std::ostringstream r;
     r << rng;
     state.rng = r.str();
-    state.schedule = schedule.state();
     state.elapsed = elapsed();
     nlohmann::json config = extra;
-    config["train_state"] = to_json(state);
+    config["train_state"] = to_json(state, schedule.state());
     config["train_options"] = {{"batch_size", opts.batch_size},
                                {"seed", opts.seed},
                                {"optimizer", opts.optim.name},
@@ -227,7 +228,7 @@ struct Trainer::Impl {
   }
 
   // Returns true when early stopping says stop.
-  bool validate(const std::vector<Example>& valid, std::ostream& log) {
+  bool validate(const std::vector<Example>& valid) {
     if (valid.empty()) return false;
     EvalOptions eo;
     eo.threads = opts.threads;
@@ -255,13 +256,7 @@ struct Trainer::Impl {
                  {"valid_exact_accuracy", r.exact_accuracy},
                  {"valid_bleu", r.bleu},
                  {"elapsed", elapsed()}});
-    if (!opts.quiet) {
-      if (opts.tty) log << "\r\033[K";
-      log << std::fixed << std::setprecision(4) << "valid  step " << state.step << "  loss "
-          << r.loss << std::setprecision(2) << "  token acc " << 100 * r.token_accuracy
-          << "%  exact " << 100 * r.exact_accuracy << "%  bleu " << r.bleu
-          << (improved ? "  (best)" : "") << std::endl;
-    }
+    if (opts.on_validation) opts.on_validation(state.step, r, improved);
     save();
     return opts.patience > 0 && state.bad_validations >= opts.patience;
   }
@@ -269,9 +264,15 @@ struct Trainer::Impl {
 
 Trainer::Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
                  const TrainOptions& opts, nlohmann::json extra_config)
-    : impl_(new Impl(model, src, tgt, opts, std::move(extra_config))) {}
+    : impl_(std::make_unique<Impl>(model, src, tgt, opts, std::move(extra_config))) {}
 
-Trainer::~Trainer() { delete impl_; }
+Trainer::Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
+                 const TrainOptions& opts)
+    : Trainer(model, src, tgt, opts, nlohmann::json()) {}
+
+Trainer::~Trainer() = default;
+Trainer::Trainer(Trainer&&) noexcept = default;
+Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 
 void Trainer::resume_from(const std::string& checkpoint) {
   const fs::path dir(checkpoint);
@@ -300,8 +301,9 @@ void Trainer::resume_from(const std::string& checkpoint) {
   differs("seed", "seed", impl_->opts.seed);
   differs("optimizer", "optimizer", impl_->opts.optim.name);
   differs("threads", "threads", impl_->opts.threads, 1);  // older checkpoints: one thread
+  nlohmann::json schedule_state;
   try {
-    impl_->state = state_from_json(j["train_state"]);
+    impl_->state = state_from_json(j["train_state"], schedule_state);
   } catch (const std::exception& e) {
     throw CheckpointError(config + ": damaged train_state: " + e.what());
   }
@@ -309,14 +311,13 @@ void Trainer::resume_from(const std::string& checkpoint) {
   r >> impl_->rng;
   if (!r) throw CheckpointError(config + ": damaged random generator state");
   impl_->optimizer->load_state((dir / "optimizer").string());
-  impl_->schedule.load_state(impl_->state.schedule);
+  impl_->schedule.load_state(schedule_state);
   impl_->optimizer->lr = impl_->schedule.lr();
   impl_->elapsed_before = impl_->state.elapsed;
   impl_->resumed = true;
 }
 
-TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Example>& valid,
-                         std::ostream& log) {
+TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Example>& valid) {
   Impl& m = *impl_;
   TrainState& st = m.state;
   const TrainOptions& o = m.opts;
@@ -343,9 +344,12 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
   const LossOptions loss_opts{o.teacher_forcing, o.dropout, &m.rng};
   double loss_sum = 0;  // since the last log line
   std::size_t loss_n = 0, tokens = 0;
-  auto window_start = Clock::now(), last_draw = Clock::now() - std::chrono::seconds(1);
+  auto window_start = Clock::now();
   double tok_per_s = 0;
-  // The mean loss of the steps since the last log line, to the metrics log and the log.
+  auto progress = [&](double loss) {
+    return TrainProgress{st.step, planned, st.epoch, o.epochs, loss, tok_per_s, m.elapsed()};
+  };
+  // The mean loss of the steps since the last log line, to the metrics log and on_log.
   auto log_steps = [&] {
     if (tok_per_s == 0) {  // a run shorter than the rate's window: its own rate
       const double w = std::chrono::duration<double>(Clock::now() - window_start).count();
@@ -357,10 +361,7 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
                    {"lr", m.optimizer->lr},
                    {"tokens_per_s", tok_per_s},
                    {"elapsed", m.elapsed()}});
-    if (!o.tty && !o.quiet)
-      log << "step " << st.step << "/" << planned << "  epoch " << st.epoch + 1 << "  loss "
-          << std::fixed << std::setprecision(4) << loss_sum / loss_n << "  " << std::setprecision(1)
-          << tok_per_s / 1000 << "k tok/s  elapsed " << duration(m.elapsed()) << std::endl;
+    if (o.on_log) o.on_log(progress(loss_sum / loss_n));
     loss_sum = 0;
     loss_n = 0;
   };
@@ -396,7 +397,6 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
       ++st.step;
       ++st.batch;
       m.optimizer->lr = m.schedule.after_step(st.step);
-      if (o.on_step) o.on_step(st.step, planned, l);
       loss_sum += l;
       ++loss_n;
       result.last_loss = l;
@@ -408,20 +408,8 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
         window_start = Clock::now();
       }
       if (o.log_every && st.step % o.log_every == 0) log_steps();
-      if (o.tty && !o.quiet && Clock::now() - last_draw > std::chrono::milliseconds(200)) {
-        last_draw = Clock::now();
-        const double rate = st.step / std::max(m.elapsed(), 1e-9);
-        const double done_part = planned ? std::min(1.0, double(st.step) / planned) : 0.0;
-        const std::size_t filled = static_cast<std::size_t>(done_part * 24);
-        log << "\r\033[K[" << std::string(filled, '#') << std::string(24 - filled, '.') << "] "
-            << static_cast<int>(100 * done_part) << "%  epoch " << st.epoch + 1;
-        if (o.epochs) log << "/" << o.epochs;
-        log << "  step " << st.step << "/" << planned << "  loss " << std::fixed
-            << std::setprecision(4) << l << "  " << std::setprecision(1) << tok_per_s / 1000
-            << "k tok/s  ETA " << duration(planned > st.step ? (planned - st.step) / rate : 0)
-            << std::flush;
-      }
-      if (o.valid_every && st.step % o.valid_every == 0 && m.validate(valid, log))
+      if (o.on_step) o.on_step(progress(l));
+      if (o.valid_every && st.step % o.valid_every == 0 && m.validate(valid))
         result.early_stopped = true;
       if (!m.diverged.empty()) break;
       if (o.save_every && st.step % o.save_every == 0) m.save();
@@ -435,11 +423,10 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
     if (st.batch >= plan.size()) {  // an epoch ends
       ++st.epoch;
       st.batch = 0;
-      if (!o.valid_every && m.validate(valid, log)) result.early_stopped = true;
+      if (!o.valid_every && m.validate(valid)) result.early_stopped = true;
     }
     if (!m.diverged.empty()) break;
   }
-  if (o.tty && !o.quiet) log << "\r\033[K";
   if (m.diverged.empty() && loss_n > 0) log_steps();  // every run logs at least its last step
   if (!m.diverged.empty()) {  // stop without saving: the weights in memory are not good
     result.diverged = true;
@@ -461,7 +448,7 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
     msg << st.epoch;  // whole epochs, else how far into the next one
   else
     msg << std::fixed << std::setprecision(2) << st.epoch + double(st.batch) / per_epoch;
-  msg << (st.epoch == 1 && st.batch == 0 ? " epoch, " : " epochs, ") << duration(m.elapsed())
+  msg << (st.epoch == 1 && st.batch == 0 ? " epoch, " : " epochs, ") << duration_text(m.elapsed())
       << "; checkpoint " << o.save;
   if (std::isfinite(st.best_valid))
     msg << "; best validation loss " << std::fixed << std::setprecision(4) << st.best_valid

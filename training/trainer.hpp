@@ -1,14 +1,14 @@
 // The training loop: batches, optimizer steps, clipping, schedules,
-// validation, early stopping, checkpoints that resume exactly, a metrics log
-// and a progress line.
+// validation, early stopping, checkpoints that resume exactly, a metrics log,
+// and callbacks for whoever shows progress (attnlab's display is in cli/).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <iosfwd>
 #include <limits>
-#include <nlohmann/json.hpp>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -17,8 +17,18 @@
 #include "models/seq2seq.hpp"
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
+#include "training/evaluate.hpp"
 
 namespace attnlab {
+
+// Where a run stands, for the progress callbacks.
+struct TrainProgress {
+  std::size_t step = 0, planned = 0;  // steps done, over all sessions; steps the run will take
+  std::size_t epoch = 0, epochs = 0;  // the epoch under way, from 0; epochs planned (0: none)
+  double loss = 0.0;          // on_step: this step's; on_log: the mean since the last on_log
+  double tokens_per_s = 0.0;  // source and target tokens, over the last half second or so
+  double elapsed = 0.0;       // seconds, over all sessions
+};
 
 struct TrainOptions {
   std::size_t batch_size = 64;
@@ -37,12 +47,14 @@ struct TrainOptions {
   std::string save;             // checkpoint directory
   OptimOptions optim;
   ScheduleOptions schedule;
-  bool tty = false;  // a live progress line (else plain lines every log_every steps)
-  std::size_t log_every = 100;
-  bool quiet = false;
-  // Called after every optimizer step with (step, planned steps, loss): for
-  // callers that show progress their own way (attnlab compare).
-  std::function<void(std::size_t, std::size_t, double)> on_step;
+  std::size_t log_every = 100;  // steps between lines of the metrics log; 0: only the last
+  // Progress, for callers that show it (attnlab train's display, compare's
+  // line of both models); the trainer itself writes nothing to the terminal.
+  // on_step: after every optimizer step. on_log: with each line of the
+  // metrics log (every log_every steps and after the last), the loss its
+  // mean. on_validation: after each validation, with whether it is the best.
+  std::function<void(const TrainProgress&)> on_step, on_log;
+  std::function<void(std::size_t step, const EvalResult&, bool best)> on_validation;
   // When it points at a non-zero value (a signal number, set by a handler),
   // training stops after the current step and saves: interrupted, not lost.
   const std::atomic<int>* stop = nullptr;
@@ -60,7 +72,6 @@ struct TrainState {
   std::size_t best_step = 0, bad_validations = 0;
   double elapsed = 0.0;  // seconds, over all sessions
   std::string rng;       // the dropout / teacher-forcing generator, serialised
-  nlohmann::json schedule;
 };
 
 struct TrainResult {
@@ -77,8 +88,14 @@ class Trainer {
   // `model` and the vocabularies must outlive the trainer. `extra_config`
   // goes into each checkpoint's config.json (tokenizers, data options, ...).
   Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
-          const TrainOptions& opts, nlohmann::json extra_config = {});
+          const TrainOptions& opts, nlohmann::json extra_config);
+  Trainer(EncoderDecoder<float>& model, const Vocab& src, const Vocab& tgt,
+          const TrainOptions& opts);
   ~Trainer();
+  Trainer(Trainer&&) noexcept;
+  Trainer& operator=(Trainer&&) noexcept;
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
   // Continues from a checkpoint written by a trainer: optimizer state,
   // schedule, position in the data, random generator (the weights are the
@@ -86,16 +103,18 @@ class Trainer {
   void resume_from(const std::string& checkpoint);
 
   // Trains until max_steps, the last epoch, early stopping, divergence or an
-  // interruption. Progress and messages go to `log`. The checkpoint directory
+  // interruption; progress goes to the callbacks. The checkpoint directory
   // is locked for the run ("<save>.lock", flock): a second trainer on the same
   // directory is refused, naming the process that holds it.
-  TrainResult run(const std::vector<Example>& train, const std::vector<Example>& valid,
-                  std::ostream& log);
+  TrainResult run(const std::vector<Example>& train, const std::vector<Example>& valid);
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
 };
+
+// "1h05m", "3m07s", "42s": durations as the trainer's messages write them.
+std::string duration_text(double seconds);
 
 // The metrics log beside a checkpoint directory: "<dir>.metrics.jsonl".
 std::string metrics_path(const std::string& checkpoint);

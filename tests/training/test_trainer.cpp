@@ -1,8 +1,9 @@
 // The training loop's promises about divergence: it stops at the step where
 // something first became NaN or infinite, saves nothing from then on, and says
-// truly which checkpoint is on disk.
+// truly which checkpoint is on disk. Its progress goes to the callbacks.
+#include <cmath>
 #include <filesystem>
-#include <sstream>
+#include <type_traits>
 
 #include "support/check.hpp"
 #include "support/temp_dir.hpp"
@@ -40,12 +41,10 @@ TrainResult run_to_infinite_validation(TrainOptions o, const std::string& save) 
   const std::vector<Example> valid{{{4}, {7, 7, 7}}};  // mean cost 4.5e38: infinite in float32
   o.batch_size = 3;
   o.save = save;
-  o.quiet = true;
   o.optim.lr = 1e-6;
-  std::ostringstream log;
   const Vocab v = letters();
   Trainer t(*m, v, v, o);
-  return t.run(train, valid, log);
+  return t.run(train, valid);
 }
 
 }  // namespace
@@ -77,4 +76,49 @@ TEST_CASE("trainer: after a save, a divergence names the step whose checkpoint i
                  "The checkpoint in " + (tmp / "m") + " is the one saved at step 2, before that."));
   const LoadedModel<float> l = load_model<float>(tmp / "m");
   CHECK(l.config_json["train_state"]["step"] == 2);
+}
+
+static_assert(!std::is_copy_constructible_v<Trainer> && !std::is_copy_assignable_v<Trainer>,
+              "a copy would share, then free twice, its implementation");
+static_assert(std::is_nothrow_move_constructible_v<Trainer> &&
+              std::is_nothrow_move_assignable_v<Trainer>);
+
+TEST_CASE(
+    "trainer: progress goes to the callbacks: each step, each metrics line, each validation") {
+  TempDir tmp;
+  auto m = make_model<float>(tiny());
+  const std::vector<Example> train{{{4, 5}, {4, 5}}, {{5}, {5}}, {{4}, {4, 4}}};
+  const std::vector<Example> valid{{{4}, {4}}};
+  TrainOptions o;
+  o.batch_size = 3;  // one batch an epoch
+  o.max_steps = 7;
+  o.log_every = 3;
+  o.valid_every = 4;
+  o.save = tmp / "m";
+  std::vector<TrainProgress> steps, logs;
+  std::vector<std::size_t> validations;
+  o.on_step = [&](const TrainProgress& p) { steps.push_back(p); };
+  o.on_log = [&](const TrainProgress& p) { logs.push_back(p); };
+  o.on_validation = [&](std::size_t step, const EvalResult& r, bool best) {
+    CHECK(std::isfinite(r.loss));
+    CHECK(best);  // the first validation is the best so far
+    validations.push_back(step);
+  };
+  const Vocab v = letters();
+  Trainer first(*m, v, v, o);
+  Trainer t = std::move(first);  // the moved-to trainer is the one that runs
+  const TrainResult r = t.run(train, valid);
+  REQUIRE(steps.size() == 7);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    CHECK(steps[i].step == i + 1);
+    CHECK(steps[i].planned == 7);
+    CHECK(steps[i].epoch == i);
+  }
+  CHECK(steps.back().loss == r.last_loss);
+  REQUIRE(logs.size() == 3);  // steps 3 and 6, and the last
+  CHECK(logs[0].step == 3);
+  CHECK(logs[1].step == 6);
+  CHECK(logs[2].step == 7);
+  CHECK(logs[2].loss == doctest::Approx(r.last_loss));  // the mean of one step
+  CHECK(validations == std::vector<std::size_t>{4});
 }

@@ -1,0 +1,61 @@
+// The progress bar, the plain progress lines and the validation lines of
+// attnlab train.
+#include "cli/progress.hpp"
+
+#include <algorithm>
+#include <iomanip>
+#include <ostream>
+#include <string>
+
+namespace attnlab::cli {
+
+using Clock = std::chrono::steady_clock;
+
+ProgressDisplay::ProgressDisplay(std::ostream& out, bool tty)
+    : out_(out), tty_(tty), last_draw_(Clock::now() - std::chrono::seconds(1)) {}
+
+ProgressDisplay::~ProgressDisplay() { finish(); }
+
+void ProgressDisplay::attach(TrainOptions& o) {
+  attached_ = true;
+  o.on_step = [this](const TrainProgress& p) { step(p); };
+  o.on_log = [this](const TrainProgress& p) { log(p); };
+  o.on_validation = [this](std::size_t s, const EvalResult& r, bool best) {
+    validation(s, r, best);
+  };
+}
+
+void ProgressDisplay::finish() {
+  if (attached_ && tty_) out_ << "\r\033[K";
+  attached_ = false;
+}
+
+void ProgressDisplay::step(const TrainProgress& p) {
+  if (!tty_ || Clock::now() - last_draw_ <= std::chrono::milliseconds(200)) return;
+  last_draw_ = Clock::now();
+  const double rate = p.step / std::max(p.elapsed, 1e-9);
+  const double done_part = p.planned ? std::min(1.0, double(p.step) / p.planned) : 0.0;
+  const std::size_t filled = static_cast<std::size_t>(done_part * 24);
+  out_ << "\r\033[K[" << std::string(filled, '#') << std::string(24 - filled, '.') << "] "
+       << static_cast<int>(100 * done_part) << "%  epoch " << p.epoch + 1;
+  if (p.epochs) out_ << "/" << p.epochs;
+  out_ << "  step " << p.step << "/" << p.planned << "  loss " << std::fixed << std::setprecision(4)
+       << p.loss << "  " << std::setprecision(1) << p.tokens_per_s / 1000 << "k tok/s  ETA "
+       << duration_text(p.planned > p.step ? (p.planned - p.step) / rate : 0) << std::flush;
+}
+
+void ProgressDisplay::log(const TrainProgress& p) {
+  if (tty_) return;  // the bar shows it
+  out_ << "step " << p.step << "/" << p.planned << "  epoch " << p.epoch + 1 << "  loss "
+       << std::fixed << std::setprecision(4) << p.loss << "  " << std::setprecision(1)
+       << p.tokens_per_s / 1000 << "k tok/s  elapsed " << duration_text(p.elapsed) << std::endl;
+}
+
+void ProgressDisplay::validation(std::size_t step, const EvalResult& r, bool best) {
+  if (tty_) out_ << "\r\033[K";
+  out_ << std::fixed << std::setprecision(4) << "valid  step " << step << "  loss " << r.loss
+       << std::setprecision(2) << "  token acc " << 100 * r.token_accuracy << "%  exact "
+       << 100 * r.exact_accuracy << "%  bleu " << r.bleu << (best ? "  (best)" : "") << std::endl;
+}
+
+}  // namespace attnlab::cli

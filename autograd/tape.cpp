@@ -75,25 +75,14 @@ Array<T>& Node<T>::grad_buffer() {
 }
 
 template <class T>
-void Node<T>::accumulate(const Array<T>& g) {
+template <class G>
+void Node<T>::add_to_grad(G&& g) {
   if (!requires_grad) return;
-  if (g.shape() != value().shape()) return accumulate(unbroadcast(g, value().shape()));
+  if (g.shape() != value().shape()) return add_to_grad(unbroadcast(g, value().shape()));
   if (grad_ready_) {
     *grad_ += g;
   } else {
-    *grad_ = g;
-    grad_ready_ = true;
-  }
-}
-
-template <class T>
-void Node<T>::accumulate(Array<T>&& g) {
-  if (!requires_grad) return;
-  if (g.shape() != value().shape()) return accumulate(unbroadcast(g, value().shape()));
-  if (grad_ready_) {
-    *grad_ += g;
-  } else {
-    *grad_ = std::move(g);
+    *grad_ = std::forward<G>(g);  // a copy of a const&, a move of a temporary
     grad_ready_ = true;
   }
 }
@@ -262,6 +251,8 @@ void backward(const Var<T>& loss) {
 #define ATTNLAB_INSTANTIATE(T)                                                         \
   template struct Parameter<T>;                                                        \
   template struct detail::Node<T>;                                                     \
+  template void detail::Node<T>::add_to_grad(const Array<T>&);                         \
+  template void detail::Node<T>::add_to_grad(Array<T>&&);                              \
   template class Var<T>;                                                               \
   template class Tape<T>;                                                              \
   template void backward(const Var<T>&);                                               \

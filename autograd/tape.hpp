@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "autograd/array.hpp"
@@ -62,9 +63,10 @@ struct Node {
   Array<T>& grad_buffer();
   // grad += g, first summing away the axes along which this node's value was
   // broadcast to g's shape. The one unbroadcast mechanism of the engine.
-  // A no-op on a node that needs no gradient.
-  void accumulate(const Array<T>& g);
-  void accumulate(Array<T>&& g);
+  // A no-op on a node that needs no gradient. A node's first gradient is
+  // copied from g, or moved when g is a temporary.
+  void accumulate(const Array<T>& g) { add_to_grad(g); }
+  void accumulate(Array<T>&& g) { add_to_grad(std::move(g)); }
   // Forgets this node's own gradient (parameters keep theirs).
   void reset_grad();
 
@@ -75,6 +77,10 @@ struct Node {
   void bind_parameter(Parameter<T>& p);
 
  private:
+  // accumulate's one body, for G = const Array<T>& and G = Array<T>.
+  template <class G>
+  void add_to_grad(G&& g);
+
   Array<T> own_value_;
   const Array<T>* value_ = &own_value_;
   Array<T> own_grad_;
@@ -149,8 +155,6 @@ class Tape {
   std::size_t size() const { return state_->nodes.size(); }
   bool recording() const { return state_->recording; }
   void set_recording(bool on) { state_->recording = on; }
-
-  const std::shared_ptr<detail::TapeState<T>>& state() const { return state_; }
 
  private:
   Var<T> make_leaf(Array<T> value, bool requires_grad);

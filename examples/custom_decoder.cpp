@@ -66,31 +66,11 @@ ATTNLAB_REGISTER_DECODER(luong_nofeed, attnlab::LuongNoFeed, true, "encoder",
 
 using namespace attnlab;
 
-namespace {
-
-[[noreturn]] void usage(const std::string& what) {
-  std::fprintf(stderr, "custom_decoder: %s\nusage: custom_decoder [--steps N] [--model NAME]\n",
-               what.c_str());
-  std::exit(2);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  int steps = 400;
+  const examples::Options opt = examples::parse(argc, argv, "custom_decoder", "--model");
+  const int steps = opt.steps;
   std::vector<std::string> models{"luong_nofeed", "luong"};
-  for (int i = 1; i < argc; i += 2) {
-    if (i + 1 >= argc) usage(std::string(argv[i]) + " needs a value");
-    if (!std::strcmp(argv[i], "--steps")) {
-      char* end = nullptr;
-      steps = static_cast<int>(std::strtol(argv[i + 1], &end, 10));
-      if (*end || steps < 0 || steps > 1000000) usage("--steps: not a number in [0, 1e6]");
-    } else if (!std::strcmp(argv[i], "--model")) {
-      models = {argv[i + 1]};
-    } else {
-      usage(std::string("unknown option ") + argv[i]);
-    }
-  }
+  if (!opt.value.empty()) models = {opt.value};
   Rng rng(7);
   std::vector<std::vector<Index>> train_x, train_y, test_x, test_y;
   examples::make_reverse_pairs(rng, 2000, train_x, train_y, 3, 12);
@@ -106,7 +86,7 @@ int main(int argc, char** argv) {
     try {
       model = make_model<float>(c);
     } catch (const std::exception& e) {
-      usage(e.what());
+      examples::usage("custom_decoder", "--model", e.what());
     }
     std::printf("training '%s' (%s) to reverse sequences of 3 to 12 symbols\n", name.c_str(),
                 decoder_variant(name).description.c_str());

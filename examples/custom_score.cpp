@@ -47,31 +47,10 @@ ATTNLAB_REGISTER_SCORE(sharp_cosine, attnlab::SharpCosineScore, attnlab::kNeedsD
 
 using namespace attnlab;
 
-namespace {
-
-[[noreturn]] void usage(const std::string& what) {
-  std::fprintf(stderr, "custom_score: %s\nusage: custom_score [--steps N] [--score NAME]\n",
-               what.c_str());
-  std::exit(2);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  int steps = 400;
-  std::string score = "sharp_cosine";
-  for (int i = 1; i < argc; i += 2) {
-    if (i + 1 >= argc) usage(std::string(argv[i]) + " needs a value");
-    if (!std::strcmp(argv[i], "--steps")) {
-      char* end = nullptr;
-      steps = static_cast<int>(std::strtol(argv[i + 1], &end, 10));
-      if (*end || steps < 0 || steps > 1000000) usage("--steps: not a number in [0, 1e6]");
-    } else if (!std::strcmp(argv[i], "--score")) {
-      score = argv[i + 1];
-    } else {
-      usage(std::string("unknown option ") + argv[i]);
-    }
-  }
+  const examples::Options opt = examples::parse(argc, argv, "custom_score", "--score");
+  const int steps = opt.steps;
+  const std::string score = opt.value.empty() ? "sharp_cosine" : opt.value;
   ModelConfig c;
   c.score = score;
   c.embed = 16;
@@ -81,7 +60,7 @@ int main(int argc, char** argv) {
   try {
     model = make_model<float>(c);
   } catch (const std::exception& e) {
-    usage(e.what());
+    examples::usage("custom_score", "--score", e.what());
   }
   Rng rng(7);
   std::vector<std::vector<Index>> train_x, train_y, test_x, test_y;

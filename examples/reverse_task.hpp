@@ -1,9 +1,14 @@
 // The small task the extension examples train on: reverse a sequence of
-// symbols. Header-only, shared by custom_score and custom_decoder.
+// symbols, and the command line both take. Header-only, shared by
+// custom_score and custom_decoder.
 #pragma once
 
-#include <attnlab.hpp>
 #include <algorithm>
+#include <attnlab.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <vector>
 
 namespace examples {
@@ -50,6 +55,35 @@ inline double exact_accuracy(attnlab::EncoderDecoder<float>& model,
   const auto hyps = model.greedy(attnlab::make_batch(x), longest + 4);
   for (std::size_t i = 0; i < hyps.size(); ++i) right += hyps[i].tokens == y[i];
   return static_cast<double>(right) / static_cast<double>(hyps.size());
+}
+
+// The extension examples' command line: `--steps N` and one named option
+// (`--score NAME` or `--model NAME`). Prints usage and exits 2 on anything else.
+struct Options {
+  int steps = 400;
+  std::string value;  // the named option's value, if given
+};
+[[noreturn]] inline void usage(const char* program, const char* option, const std::string& what) {
+  std::fprintf(stderr, "%s: %s\nusage: %s [--steps N] [%s NAME]\n", program, what.c_str(), program,
+               option);
+  std::exit(2);
+}
+inline Options parse(int argc, char** argv, const char* program, const char* option) {
+  Options o;
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 >= argc) usage(program, option, std::string(argv[i]) + " needs a value");
+    if (!std::strcmp(argv[i], "--steps")) {
+      char* end = nullptr;
+      o.steps = static_cast<int>(std::strtol(argv[i + 1], &end, 10));
+      if (*end || o.steps < 0 || o.steps > 1000000)
+        usage(program, option, "--steps: not a number in [0, 1e6]");
+    } else if (!std::strcmp(argv[i], option)) {
+      o.value = argv[i + 1];
+    } else {
+      usage(program, option, std::string("unknown option ") + argv[i]);
+    }
+  }
+  return o;
 }
 
 }  // namespace examples

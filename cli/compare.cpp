@@ -234,11 +234,15 @@ int run_compare(CompareArgs& a) {
         "comparing needs held-out pairs: give --test FILE, --valid FILE or "
         "--valid-fraction F");
 
-  for (const char* model : {"seq2seq", "attention"})  // before any work, not at the first save
+  // the attending variant set against plain seq2seq ("bahdanau" -> "attention")
+  t.config.model = decoder_variant(t.config.model).name;
+  if (!attends(t.config))
+    throw UsageError("--model " + t.config.model +
+                     " does not attend: compare sets an attending variant against plain seq2seq");
+  for (const std::string& model : {std::string("seq2seq"), t.config.model})  // before any work
     check_save_target((fs::path(a.out) / model).string());
   TrainingData d = load_training_pairs(t);
   build_vocabularies(t, d);
-  t.config.model = "attention";  // so that a location score's Lmax is set
   encode_training_data(t, d, true);
   const std::vector<TextPair> test_text = test_pairs(a, d);
   std::vector<Example> test = encode_pairs(test_text, t.config.src_tokenizer,
@@ -359,7 +363,7 @@ int run_compare(CompareArgs& a) {
   std::cerr << "\nReport: " << (out / "report.md").string() << ", "
             << (out / "report.json").string() << ", picture " << (out / "comparison.svg").string()
             << "; checkpoints " << (out / "seq2seq").string() << " and "
-            << (out / "attention").string() << "\n";
+            << (out / attention.config.model).string() << "\n";
   return 0;
 }
 
@@ -372,7 +376,7 @@ void add_subcommand_compare(CLI::App& app) {
   a->train.task = "reverse";
   a->train.valid_n = 500;
   a->train.default_epochs = 5;
-  add_training_options(c, a->train, false);
+  add_training_options(c, a->train);
   // compare's own defaults, and no --threads: each model takes half the cores
   c->get_option("--task")->description("A built-in task (default reverse): " + join(task_names()));
   c->get_option("--min-len")->description("Task: shortest sequence (reverse, sort, copy: 3)");
@@ -381,6 +385,8 @@ void add_subcommand_compare(CLI::App& app) {
       ->description("Task: size of the validation set")
       ->capture_default_str();
   c->remove_option(c->get_option("--threads"));
+  c->get_option("--model")->description(
+      "The attending variant to set against plain seq2seq (default attention): " + decoder_help());
   c->add_option("--out", a->out, "Directory for both checkpoints and the report")
       ->capture_default_str();
   c->add_option("--test", a->test_file, "Held-out pairs to judge on (default: a task's own)")

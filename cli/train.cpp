@@ -287,7 +287,7 @@ std::size_t parameter_count(EncoderDecoder<float>& model) {
   return n;
 }
 
-void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) {
+void add_training_options(CLI::App* t, TrainArgs& args) {
   TrainArgs* a = &args;
   a->cmd = t;
   t->add_option("--train", a->train_file, "Training file, one source<TAB>target pair per line")
@@ -323,7 +323,7 @@ void add_training_options(CLI::App* t, TrainArgs& args, bool with_model_choice) 
   ModelConfig& c = a->config;
   c.src_tokenizer = c.tgt_tokenizer = "word";
   for (const ConfigField& f : config_fields()) {  // the model flags, from the one list
-    if (!*f.flag || (!with_model_choice && f.text == &ModelConfig::model)) continue;
+    if (!*f.flag) continue;
     CLI::Option* o = nullptr;
     if (f.text) {
       // --model lists the variants with what each one is
@@ -415,7 +415,7 @@ void add_subcommand_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* t =
       app.add_subcommand("train", "Train a model on a source<TAB>target file or a built-in task");
-  add_training_options(t, *a, true);
+  add_training_options(t, *a);
   t->add_option("--save", a->opts.save, "Checkpoint directory to write");
   t->add_option("--init", a->init, "Start from this checkpoint's weights and vocabularies")
       ->check(CLI::ExistingDirectory);

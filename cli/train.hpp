@@ -34,9 +34,8 @@ struct TrainArgs {
   bool given(const std::string& key) const { return model_flags.at(key)->count() > 0; }
 };
 
-// Registers the data, model and optimization options on cmd; `--model` only
-// when with_model_choice (compare trains both models).
-void add_training_options(CLI::App* cmd, TrainArgs& a, bool with_model_choice);
+// Registers the data, model and optimization options on cmd.
+void add_training_options(CLI::App* cmd, TrainArgs& a);
 
 // After parsing: the seed, the --epochs default, whether stderr is a terminal.
 void finish_training_options(TrainArgs& a);

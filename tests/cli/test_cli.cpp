@@ -525,7 +525,8 @@ TEST_CASE("cli translate: one line out per line in, empty lines kept, attention 
 }
 
 TEST_CASE(
-    "cli: every variant and cell trains, evaluates and translates by name, and --init keeps the cell") {
+    "cli: every variant and cell trains, evaluates and translates by name, and --init keeps the "
+    "cell") {
   Scratch s;
   for (const char* model : {"seq2seq", "attention", "bahdanau", "luong"})
     for (const char* cell : {"lstm", "gru"}) {
@@ -543,9 +544,9 @@ TEST_CASE(
       CHECK(e.status == 0);
       CHECK(nlohmann::json::parse(e.out)["cell"] == cell);
       const bool attends = std::string(model) != "seq2seq";
-      Result tr = s.run("translate --checkpoint " + ckpt + " --beam 2" +
-                            (attends ? " --attention a.json" : ""),
-                        "abc\n");
+      Result tr = s.run(
+          "translate --checkpoint " + ckpt + " --beam 2" + (attends ? " --attention a.json" : ""),
+          "abc\n");
       CHECK(tr.status == 0);
       CHECK(std::count(tr.out.begin(), tr.out.end(), '\n') == 1);
     }
@@ -674,6 +675,21 @@ TEST_CASE("cli compare: a run shorter than the logging interval still reports bo
   REQUIRE(j["models"].size() == 2);
   for (const auto& m : j["models"]) CHECK(m["steps"] == 3);
   CHECK(contains(read_bytes(s / "cmp/comparison.svg"), "</svg>"));
+}
+
+TEST_CASE("cli compare: --model sets any attending variant, by name, against plain seq2seq") {
+  Scratch s;
+  Result r = s.run(
+      "compare --n 200 --max-len 9 --embed 8 --hidden 8 --batch-size 16 --max-steps 3 "
+      "--test-n 20 --model luong --score general --cell gru --out cmp");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/report.json"));
+  REQUIRE(j["models"].size() == 2);
+  CHECK(j["models"][1]["label"] == "luong/general@gru");
+  CHECK(fs::exists(s.path / "cmp/luong/decoder.combine.weight.npy"));
+  CHECK_FAILS_WITH(s.run("compare --model seq2seq --max-steps 1 --out c2"), 2,
+                   "--model seq2seq does not attend");
 }
 
 TEST_CASE("cli compare: a killed run never leaves the last run's report beside new checkpoints") {

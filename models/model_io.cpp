@@ -42,6 +42,11 @@ LoadedModel<T> load_model(const std::string& dir, bool allow_nonfinite) {
   CheckpointData data = load_checkpoint(dir, &config_json);
   const std::string config_path = (std::filesystem::path(dir) / "config.json").string();
   LoadedModel<T> out;
+  try {  // an unknown model, cell or start, named with the file, before any estimate
+    data.config.validate();
+  } catch (const std::invalid_argument& e) {
+    throw CheckpointError(config_path + ": " + e.what());
+  }
   // config.json's sizes against the weights there are, before allocating any
   double stored = 0;
   for (const auto& [name, value] : data.params) stored += static_cast<double>(value.size());

@@ -172,6 +172,21 @@ TEST_CASE("model_io: an unknown score in config.json is refused naming config.js
                        CheckpointError);
 }
 
+TEST_CASE("model_io: an unknown model or cell in config.json is refused naming config.json") {
+  for (auto [key, value] : {std::pair{"model", "transformer"}, {"cell", "rnn"}}) {
+    INFO(key);
+    TempDir tmp;
+    const std::string dir = saved(tmp, small("attention", "dot"));
+    nlohmann::json j;
+    std::ifstream(dir + "/config.json") >> j;
+    j[key] = value;
+    std::ofstream(dir + "/config.json") << j.dump();
+    CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains("config.json: model config"),
+                         CheckpointError);
+    CHECK_THROWS_WITH_AS(load_model<float>(dir), doctest::Contains(value), CheckpointError);
+  }
+}
+
 TEST_CASE("model_io: a corrupt .npy header is refused naming the file") {
   TempDir tmp;
   const std::string dir = saved(tmp, small("attention", "dot"));

@@ -234,8 +234,7 @@ int run_compare(CompareArgs& a) {
         "comparing needs held-out pairs: give --test FILE, --valid FILE or "
         "--valid-fraction F");
 
-  // the attending variant set against plain seq2seq ("bahdanau" -> "attention")
-  t.config.model = decoder_variant(t.config.model).name;
+  // the attending variant set against plain seq2seq
   if (!attends(t.config))
     throw UsageError("--model " + t.config.model +
                      " does not attend: compare sets an attending variant against plain seq2seq");

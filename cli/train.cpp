@@ -25,9 +25,7 @@ namespace {
 
 // The model flags given beside --init/--resume must agree with the checkpoint.
 void check_agreement(const TrainArgs& a, const ModelConfig& loaded, const std::string& ckpt) {
-  ModelConfig mine = a.config;
-  mine.model = decoder_variant(mine.model).name;  // "bahdanau" agrees with "attention"
-  const nlohmann::json ours = config_to_json(mine), theirs = config_to_json(loaded);
+  const nlohmann::json ours = config_to_json(a.config), theirs = config_to_json(loaded);
   for (const ConfigField& f : config_fields()) {
     auto given = a.model_flags.find(f.key);
     if (given == a.model_flags.end() || !given->second->count()) continue;
@@ -407,6 +405,7 @@ void add_training_options(CLI::App* t, TrainArgs& args) {
 
 void finish_training_options(TrainArgs& a) {
   a.config.seed = a.opts.seed;
+  a.config.model = decoder_variant(a.config.model).name;  // "bahdanau" -> "attention", once
   if (!a.epochs->count()) a.opts.epochs = a.opts.max_steps >= 0 ? 0 : a.default_epochs;
   a.tty = stderr_is_terminal();
 }

@@ -37,7 +37,8 @@ struct TrainArgs {
 // Registers the data, model and optimization options on cmd.
 void add_training_options(CLI::App* cmd, TrainArgs& a);
 
-// After parsing: the seed, the --epochs default, whether stderr is a terminal.
+// After parsing: the seed, the variant's own name for --model, the --epochs
+// default, whether stderr is a terminal.
 void finish_training_options(TrainArgs& a);
 
 struct TrainingData {

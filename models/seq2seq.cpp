@@ -165,8 +165,7 @@ DecoderState<T> EncoderDecoder<T>::select(Tape<T>& tape, const DecoderState<T>& 
                                           const std::vector<std::size_t>& rows) {
   DecoderState<T> r;
   r.cell = {gather_rows(tape, s.cell.h, rows), gather_rows(tape, s.cell.c, rows)};
-  r.output = gather_rows(tape, s.output, rows);
-  r.weights = gather_rows(tape, s.weights, rows);
+  r.output = gather_rows(tape, s.output, rows);  // weights: the next step makes its own
   for (const Var<T>& v : s.extra) r.extra.push_back(gather_rows(tape, v, rows));
   return r;
 }

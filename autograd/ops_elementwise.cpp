@@ -7,8 +7,6 @@
 
 namespace attnlab {
 
-using detail::Node;
-
 template <class T>
 Var<T> add(const Var<T>& a, const Var<T>& b) {
   detail::broadcast_shapes("add", a.shape(), b.shape());

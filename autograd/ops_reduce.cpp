@@ -8,8 +8,6 @@
 
 namespace attnlab {
 
-using detail::Node;
-
 namespace {
 
 // x's shape with `axis` kept as size 1: the shape of a keepdims reduction.

@@ -8,8 +8,6 @@
 
 namespace attnlab {
 
-using detail::Node;
-
 template <class T>
 Var<T> reshape(const Var<T>& x, const std::vector<long>& shape) {
   const std::size_t n = x.value().size();

@@ -153,6 +153,9 @@ class Tape {
   void clear();
   // Nodes recorded for backward.
   std::size_t size() const { return state_->nodes.size(); }
+  // The i-th of them, in the order they were made; backward visits them in
+  // reverse. For showing what a tape holds (examples/autodiff_by_hand.cpp).
+  const detail::Node<T>& node(std::size_t i) const { return *state_->nodes.at(i); }
   bool recording() const { return state_->recording; }
   void set_recording(bool on) { state_->recording = on; }
 
@@ -199,4 +202,12 @@ void check_same_tape(const char* op, const std::vector<Var<T>>& vars);
 std::size_t normalize_axis(const char* op, int axis, std::size_t ndim);
 
 }  // namespace detail
+
+// Writing an op of your own: compute its value, then record it with its
+// inputs and a backward that reads y.grad() and accumulates into
+// y.inputs[k] (examples/autodiff_by_hand.cpp writes softplus this way).
+template <class T>
+using Node = detail::Node<T>;
+using detail::record;
+
 }  // namespace attnlab

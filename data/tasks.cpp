@@ -232,4 +232,114 @@ std::vector<TextPair> make_task(const std::string& name, std::size_t n, std::uin
   return out;
 }
 
+// ---- gold alignments ----
+
+namespace {
+
+[[noreturn]] void not_a_pair(const std::string& task, const TextPair& p) {
+  throw std::invalid_argument("task '" + task + "' does not make the pair '" + p.src + "' -> '" +
+                              p.tgt + "': no gold alignment");
+}
+
+// Sorts links and drops repeats, and makes every sure link possible too.
+Alignment finish(Alignment a) {
+  a.possible.insert(a.possible.end(), a.sure.begin(), a.sure.end());
+  for (std::vector<Link>* v : {&a.sure, &a.possible}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  return a;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+struct Run {
+  std::size_t start, size;
+};
+// Maximal runs of characters for which `in` holds.
+template <class Pred>
+std::vector<Run> runs(const std::string& s, Pred in) {
+  std::vector<Run> out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (!in(s[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && in(s[j])) ++j;
+    out.push_back({i, j - i});
+    i = j;
+  }
+  return out;
+}
+
+// Target "YYYY-MM-DD": the year is the source's one four-digit run; two other
+// digit runs are month and day in the order of formats 12 (Y/M/D) and 13
+// (D.M.Y); one other run is the day, and the month is a word.
+Alignment date_alignment(const TextPair& p) {
+  const auto digits = runs(p.src, is_digit);
+  std::vector<Run> other;
+  const Run* year = nullptr;
+  for (const Run& r : digits)
+    if (r.size == 4 && !year)
+      year = &r;
+    else
+      other.push_back(r);
+  if (p.tgt.size() != 10 || p.tgt[4] != '-' || p.tgt[7] != '-' || !year || other.empty() ||
+      other.size() > 2 || p.tgt.compare(0, 4, p.src, year->start, 4) != 0)
+    not_a_pair("dates", p);
+  Alignment a;
+  for (std::size_t i = 0; i < 4; ++i) a.sure.push_back({year->start + i, i});
+  const bool year_first = year->start < other.front().start;
+  const Run day = other.size() == 2 && year_first ? other[1] : other[0];
+  if (day.size > 2) not_a_pair("dates", p);
+  a.sure.push_back({day.start + day.size - 1, 9});
+  (day.size == 2 ? a.sure : a.possible).push_back({day.start, 8});
+  if (other.size() == 2) {
+    const Run month = year_first ? other[0] : other[1];
+    if (month.size != 2) not_a_pair("dates", p);
+    a.sure.push_back({month.start, 5});
+    a.sure.push_back({month.start + 1, 6});
+  } else {
+    for (const Run& w : runs(p.src, is_letter)) {
+      const std::string first3 = lower(p.src.substr(w.start, std::min<std::size_t>(w.size, 3)));
+      const bool month =
+          std::any_of(std::begin(month_names), std::end(month_names),
+                      [&](const char* m) { return lower(m).substr(0, 3) == first3; });
+      for (std::size_t k = 0; month && k < w.size; ++k)
+        for (std::size_t t : {5, 6}) a.possible.push_back({w.start + k, t});
+    }
+  }
+  for (const Link& l : a.sure)  // every sure link copies its character
+    if (p.src[l.src] != p.tgt[l.tgt]) not_a_pair("dates", p);
+  return a;
+}
+
+}  // namespace
+
+std::optional<Alignment> task_alignment(const std::string& name, const TextPair& p) {
+  task_info(name);  // an unknown task throws, listing the known ones
+  if (name == "addition") return std::nullopt;
+  if (name == "dates") return finish(date_alignment(p));
+  const std::size_t n = p.src.size();
+  std::string expected = p.src;
+  if (name == "reverse") std::reverse(expected.begin(), expected.end());
+  if (name == "sort") std::sort(expected.begin(), expected.end());
+  if (p.tgt != expected) not_a_pair(name, p);
+  Alignment a;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (name == "sort") {
+      std::vector<Link> from;
+      for (std::size_t j = 0; j < n; ++j)
+        if (p.src[j] == p.tgt[i]) from.push_back({j, i});
+      std::vector<Link>& to = from.size() == 1 ? a.sure : a.possible;
+      to.insert(to.end(), from.begin(), from.end());
+    } else {
+      a.sure.push_back({name == "copy" ? i : n - 1 - i, i});
+    }
+  }
+  return finish(a);
+}
+
 }  // namespace attnlab

@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "data/alignment.hpp"
 #include "data/corpus.hpp"
 
 namespace attnlab {
@@ -71,5 +73,19 @@ const TaskInfo& task_info(const std::string& name);
 // length given for "dates" (--min-len/--max-len).
 std::vector<TextPair> make_task(const std::string& name, std::size_t n, std::uint64_t seed,
                                 const TaskOptions& opts = {});
+
+// The gold alignment of a pair the task makes (src and tgt as make_task
+// writes them; positions are characters, the tasks' tokens):
+//   copy, reverse: target i comes from source i, or Tx - 1 - i (sure).
+//   sort: target i may come from any source position holding its letter
+//     (possible; sure when the letter occurs once).
+//   dates: the characters the output copies are sure links: the year's
+//     digits, the day's digits (right-aligned: "3" gives the day's second
+//     digit) and, in the numeric formats, the month's. Possible beyond them:
+//     the day's padding "0" with a one-digit day, and the month's digits with
+//     every letter of a month name.
+//   addition: none (std::nullopt): a sum's digits come from several places.
+// A pair the task could not have made throws std::invalid_argument.
+std::optional<Alignment> task_alignment(const std::string& name, const TextPair& pair);
 
 }  // namespace attnlab

@@ -93,49 +93,29 @@ std::string curves_svg(const std::string& path) {
 std::string attention_svg(const std::string& path) {
   const json all = read_json_file(path);
   if (!all.is_array()) throw std::runtime_error(path + ": expected a JSON array of sentences");
-  const double cell = 22, label = 90;
   std::string body;
   double y = 20, width = 300;
   for (std::size_t k = 0; k < all.size(); ++k) {
-    std::vector<std::string> src, out;
-    std::vector<std::vector<double>> w;
+    svg::Heatmap h;
     try {
-      src = all[k].at("source").get<std::vector<std::string>>();
-      out = all[k].at("output").get<std::vector<std::string>>();
-      w = all[k].at("attention").get<std::vector<std::vector<double>>>();
+      h.source = all[k].at("source").get<std::vector<std::string>>();
+      h.output = all[k].at("output").get<std::vector<std::string>>();
+      h.weights = all[k].at("attention").get<std::vector<std::vector<double>>>();
     } catch (const json::exception& e) {
       throw std::runtime_error(path + ": sentence " + std::to_string(k + 1) +
                                ": expected source, output and attention (" + e.what() + ")");
     }
-    if (w.empty()) continue;  // an empty line has nothing to show
-    for (const auto& row : w)
-      if (row.size() != src.size())
-        throw std::runtime_error(path + ": sentence " + std::to_string(k + 1) + ": a row of " +
-                                 std::to_string(row.size()) + " weights for " +
-                                 std::to_string(src.size()) + " source tokens");
-    body += text(10, y + 12,
-                 all[k].value("source_text", std::string()) + "  →  " +
-                     all[k].value("output_text", std::string()),
-                 "font-weight=\"bold\" xml:space=\"preserve\"");
-    y += 70;  // room for the column labels, written upwards
-    for (std::size_t j = 0; j < src.size(); ++j) {
-      const double x = label + j * cell + cell / 2 + 4;
-      body += text(x, y - 6, src[j] == " " ? "␣" : src[j],
-                   "transform=\"rotate(-60 " + num(x) + " " + num(y - 6) + ")\"");
+    if (h.weights.empty()) continue;  // an empty line has nothing to show
+    h.title = all[k].value("source_text", std::string()) + "  →  " +
+              all[k].value("output_text", std::string());
+    try {
+      body += svg::heatmap(h, 0, y);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(path + ": sentence " + std::to_string(k + 1) + ": " + e.what());
     }
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      body +=
-          text(label - 6, y + i * cell + 15, i < out.size() ? out[i] : "", "text-anchor=\"end\"");
-      for (std::size_t j = 0; j < src.size(); ++j) {
-        const double a = std::clamp(w[i][j], 0.0, 1.0);
-        body += "<rect x=\"" + num(label + j * cell) + "\" y=\"" + num(y + i * cell) +
-                "\" width=\"" + num(cell) + "\" height=\"" + num(cell) +
-                "\" fill=\"#08306b\" fill-opacity=\"" + num(a) + "\" stroke=\"#ddd\"><title>" +
-                num(w[i][j]) + "</title></rect>\n";
-      }
-    }
-    width = std::max(width, label + src.size() * cell + 20);
-    y += w.size() * cell + 30;
+    const auto [w, ht] = svg::heatmap_size(h);
+    width = std::max(width, w);
+    y += ht + 30;
   }
   if (body.empty()) throw std::runtime_error(path + ": no attention to draw");
   return svg::document(width, y, body);

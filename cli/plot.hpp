@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "cli/svg.hpp"
+#include "report/svg.hpp"
 
 namespace attnlab::cli {
 

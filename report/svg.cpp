@@ -1,12 +1,13 @@
 // Standalone SVG, written by hand.
-#include "cli/svg.hpp"
+#include "report/svg.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 
-namespace attnlab::cli::svg {
+namespace attnlab::svg {
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -102,4 +103,47 @@ void fit_log_y(Chart& chart, const std::vector<const Series*>& series) {
   if (chart.ymax <= chart.ymin) chart.ymax = 10 * chart.ymin;
 }
 
-}  // namespace attnlab::cli::svg
+namespace {
+constexpr double cell = 22, label = 90, header = 70;  // heatmap cell, row labels, title + columns
+}
+
+std::pair<double, double> heatmap_size(const Heatmap& h) {
+  return {std::max(300.0, label + h.source.size() * cell + 20), header + h.weights.size() * cell};
+}
+
+std::string heatmap(const Heatmap& h, double x, double y) {
+  for (const auto& row : h.weights)
+    if (row.size() != h.source.size())
+      throw std::invalid_argument("heatmap '" + h.title + "': a row of " +
+                                  std::to_string(row.size()) + " weights for " +
+                                  std::to_string(h.source.size()) + " source tokens");
+  std::string out = text(x + 10, y + 12, h.title, "font-weight=\"bold\" xml:space=\"preserve\"");
+  const double top = y + header, left = x + label;
+  for (std::size_t j = 0; j < h.source.size(); ++j) {
+    const double cx = left + j * cell + cell / 2 + 4;
+    out += text(cx, top - 6, h.source[j] == " " ? "␣" : h.source[j],
+                "transform=\"rotate(-60 " + num(cx) + " " + num(top - 6) + ")\"");
+  }
+  for (std::size_t i = 0; i < h.weights.size(); ++i) {
+    out += text(left - 6, top + i * cell + 15, i < h.output.size() ? h.output[i] : "<eos>",
+                "text-anchor=\"end\"");
+    for (std::size_t j = 0; j < h.source.size(); ++j)
+      out += "<rect x=\"" + num(left + j * cell) + "\" y=\"" + num(top + i * cell) + "\" width=\"" +
+             num(cell) + "\" height=\"" + num(cell) + "\" fill=\"#08306b\" fill-opacity=\"" +
+             num(std::clamp(h.weights[i][j], 0.0, 1.0)) + "\" stroke=\"#ddd\"><title>" +
+             num(h.weights[i][j]) + "</title></rect>\n";
+  }
+  auto ring = [&](const Link& l, const char* dash) {
+    if (l.tgt >= h.weights.size() || l.src >= h.source.size()) return std::string();
+    return "<circle cx=\"" + num(left + l.src * cell + cell / 2) + "\" cy=\"" +
+           num(top + l.tgt * cell + cell / 2) +
+           "\" r=\"6\" fill=\"none\" stroke=\"#fd8d3c\" stroke-width=\"2\"" + dash + "/>\n";
+  };
+  for (const Link& l : h.gold.possible)
+    out += ring(l, std::binary_search(h.gold.sure.begin(), h.gold.sure.end(), l)
+                       ? ""
+                       : " stroke-dasharray=\"2 2\"");
+  return out;
+}
+
+}  // namespace attnlab::svg

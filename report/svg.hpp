@@ -6,7 +6,9 @@
 #include <utility>
 #include <vector>
 
-namespace attnlab::cli::svg {
+#include "data/alignment.hpp"
+
+namespace attnlab::svg {
 
 // Text made safe for XML.
 std::string escape(const std::string& s);
@@ -39,4 +41,19 @@ void fit_log_y(Chart& chart, const std::vector<const Series*>& series);
 // a row 50 units under the chart.
 std::string line_chart(const Chart& chart, const std::vector<Series>& series);
 
-}  // namespace attnlab::cli::svg
+// An attention heatmap: source tokens across (written upwards), output
+// tokens down, one cell per weight (darker = more; the weight on hover), and
+// the gold alignment's links ringed: solid when sure, dashed when possible.
+struct Heatmap {
+  std::string title;
+  std::vector<std::string> source, output;
+  std::vector<std::vector<double>> weights;  // [output row][source position]
+  Alignment gold;                            // no links: nothing ringed
+};
+// Its markup with the top-left corner at (x, y), and its width and height.
+// Rows beyond the output tokens (the <eos> step) are labelled "<eos>".
+// Throws std::invalid_argument when a row's length is not the source's.
+std::string heatmap(const Heatmap& h, double x, double y);
+std::pair<double, double> heatmap_size(const Heatmap& h);
+
+}  // namespace attnlab::svg

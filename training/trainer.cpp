@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "io/error.hpp"
@@ -186,10 +187,13 @@ struct Trainer::Impl {
     if (!metrics) throw std::runtime_error(p.string() + ": cannot write the metrics log");
   }
 
-  void log_metrics(const nlohmann::json& j) { metrics << j.dump() << "\n" << std::flush; }
+  void log_metrics(const nlohmann::json& j) {
+    if (metrics.is_open()) metrics << j.dump() << "\n" << std::flush;
+  }
 
   // One atomic checkpoint: weights, training state, optimizer/, best/.
   void save() {
+    if (opts.save.empty()) return;  // in memory only
     std::ostringstream r;
     r << rng;
     state.rng = r.str();
@@ -330,9 +334,12 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
     const std::size_t b = std::min(o.batch_size, std::max<std::size_t>(train.size(), 1));
     check_training_memory(m.model.config(), b, tx, ty - 1, o.max_memory);
   }
-  const DirectoryLock lock(o.save);
-  m.had_checkpoint = fs::exists(fs::path(o.save) / "config.json");
-  m.open_metrics();
+  std::optional<DirectoryLock> lock;
+  if (!o.save.empty()) {
+    lock.emplace(o.save);
+    m.had_checkpoint = fs::exists(fs::path(o.save) / "config.json");
+    m.open_metrics();
+  }
   const auto params = m.model.parameters();
   const std::size_t per_epoch = (train.size() + o.batch_size - 1) / o.batch_size;
   const std::size_t planned =
@@ -448,9 +455,9 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
     msg << st.epoch;  // whole epochs, else how far into the next one
   else
     msg << std::fixed << std::setprecision(2) << st.epoch + double(st.batch) / per_epoch;
-  msg << (st.epoch == 1 && st.batch == 0 ? " epoch, " : " epochs, ") << duration_text(m.elapsed())
-      << "; checkpoint " << o.save;
-  if (std::isfinite(st.best_valid))
+  msg << (st.epoch == 1 && st.batch == 0 ? " epoch, " : " epochs, ") << duration_text(m.elapsed());
+  if (!o.save.empty()) msg << "; checkpoint " << o.save;
+  if (std::isfinite(st.best_valid) && !o.save.empty())
     msg << "; best validation loss " << std::fixed << std::setprecision(4) << st.best_valid
         << " at step " << st.best_step << " (" << (fs::path(o.save) / "best").string() << ")";
   result.message = msg.str();

@@ -44,7 +44,7 @@ struct TrainOptions {
   std::size_t valid_every = 0;  // steps between validations; 0: at the end of each epoch
   std::size_t patience = 0;     // stop after this many validations without improvement; 0: never
   std::size_t save_every = 0;   // also save every N steps
-  std::string save;             // checkpoint directory
+  std::string save;  // checkpoint directory; empty: nothing is written, the weights stay in memory
   OptimOptions optim;
   ScheduleOptions schedule;
   std::size_t log_every = 100;  // steps between lines of the metrics log; 0: only the last

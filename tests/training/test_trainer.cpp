@@ -122,3 +122,28 @@ TEST_CASE(
   CHECK(logs[2].loss == doctest::Approx(r.last_loss));  // the mean of one step
   CHECK(validations == std::vector<std::size_t>{4});
 }
+
+TEST_CASE("trainer: without a save directory it trains in memory and writes nothing") {
+  TempDir tmp;
+  const fs::path was = fs::current_path();
+  fs::current_path(tmp.path);  // where a relative lock or metrics log would land
+  auto m = make_model<float>(tiny());
+  const Array<float> before = m->out.weight.value;
+  TrainOptions o;
+  o.batch_size = 3;
+  o.max_steps = 4;
+  o.valid_every = 2;
+  std::size_t logs = 0, validations = 0;
+  o.on_log = [&](const TrainProgress&) { ++logs; };
+  o.on_validation = [&](std::size_t, const EvalResult&, bool) { ++validations; };
+  const Vocab v = letters();
+  const std::vector<Example> train{{{4, 5}, {4, 5}}, {{5}, {5}}, {{4}, {4, 4}}};
+  const TrainResult r = Trainer(*m, v, v, o).run(train, {{{4}, {4}}});
+  fs::current_path(was);
+  CHECK(r.state.step == 4);
+  CHECK(r.message == "done: 4 steps, 4 epochs, 0s");
+  CHECK(logs == 1);
+  CHECK(validations == 2);
+  CHECK(m->out.weight.value != before);
+  CHECK(fs::is_empty(tmp.path));
+}

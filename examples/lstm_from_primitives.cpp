@@ -96,10 +96,8 @@ bool compare(const std::string& kind, int steps) {
   std::printf("  gradcheck of the composed step: %zu entries, max |analytic - numeric| %.1e: %s\n",
               r.checked, r.max_abs_error, r.ok ? "OK" : r.message.c_str());
 
-  // CPU ms per step in float, forward over a sequence from a zero state and
-  // back: both paths run the same matrix products, most of the time at this
-  // size. Best of 5 runs each, taking turns (the first also pays for fresh
-  // memory, and other programs share the machine).
+  // CPU ms per step in float, forward over a sequence and back; best of 5
+  // runs each, taking turns (the first also pays for fresh memory).
   const std::size_t TB = 64, TI = 128, TH = 256;
   const auto composed_f = lstm ? lstm_step<float> : gru_step<float>;
   std::unique_ptr<RecurrentCell<float>> big = make_cell<float>(kind, kind, TI, TH, rng);
@@ -125,23 +123,19 @@ bool compare(const std::string& kind, int steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int steps = 40;
-  for (int i = 1; i < argc; i += 2) {
-    const bool known = std::strcmp(argv[i], "--steps") == 0;
-    char* end = nullptr;
-    const long n = known && i + 1 < argc ? std::strtol(argv[i + 1], &end, 10) : 0;
-    if (n < 1 || n > 100 || *end != '\0') {
-      std::fprintf(stderr, "lstm_from_primitives: %s%s\nusage: lstm_from_primitives [--steps N]\n",
-                   known ? "--steps needs a whole number in [1, 100]" : "unknown option ",
-                   known ? "" : argv[i]);
-      return 2;
-    }
-    steps = static_cast<int>(n);
+  long steps = 40;
+  char* end = nullptr;
+  if (argc == 3 && !std::strcmp(argv[1], "--steps")) steps = std::strtol(argv[2], &end, 10);
+  if ((argc != 1 && argc != 3) || (argc == 3 && (!end || *end)) || steps < 1 || steps > 100) {
+    std::fprintf(stderr, "lstm_from_primitives: %s%s\nusage: lstm_from_primitives [--steps N]\n",
+                 std::strcmp(argv[1], "--steps") ? "unknown option " : argv[1],
+                 std::strcmp(argv[1], "--steps") ? argv[1] : " needs a whole number in [1, 100]");
+    return 2;
   }
   set_blas_threads(1);  // as attnlab train: the timings are for one thread
   std::printf("Recurrent cells from primitive ops next to the library's fused cells\n\n");
   bool ok = true;
-  for (const char* kind : {"lstm", "gru"}) ok = compare(kind, steps) && ok;
+  for (const char* kind : {"lstm", "gru"}) ok = compare(kind, static_cast<int>(steps)) && ok;
   if (ok)
     std::printf("composed and fused cells agree in values and gradients\n");
   else

@@ -346,6 +346,59 @@ TEST_CASE("decoding: a beam's log-probability is the model's, and K = 4 scores a
   CHECK(checked >= 8);  // most of the 12 hypotheses end with <eos>
 }
 
+TEST_CASE("decoding: a beam trace sees each step and ends with what beam_search returns") {
+  const Batch b = make_batch({{4, 5, 4}, {5}, {4, 4, 5, 5}});
+  const std::size_t max_len = 6;
+  for (const std::string& cell : cell_names())
+    for (const ModelConfig& c : every_variant(cell))
+      for (const std::size_t K : {1, 3}) {
+        INFO(model_label(c) << " K = " << K);
+        auto m = make_model<double>(c);
+        std::vector<std::vector<std::vector<Hypothesis>>> steps(b.size());  // [source][step]
+        const auto traced = m->beam_search(
+            b, K, max_len, [&](std::size_t src, std::size_t t, const std::vector<Hypothesis>& h) {
+              CHECK(t == steps.at(src).size());
+              steps[src].push_back(h);
+            });
+        const auto plain = m->beam_search(b, K, max_len);
+        const auto greedy = m->greedy(b, max_len);
+        for (std::size_t i = 0; i < b.size(); ++i) {
+          INFO("source " << i);
+          CHECK(traced[i].tokens == plain[i].tokens);  // the trace changes nothing
+          CHECK(traced[i].log_prob == plain[i].log_prob);
+          CHECK(traced[i].score == plain[i].score);
+          REQUIRE(!steps[i].empty());
+          // It stops at the first step after which K have finished, none is
+          // kept, or max_len is reached; the best finished one (else the best
+          // kept at the end) is the result, the first of equal scores winning.
+          std::size_t done = 0, kept = 0;
+          const Hypothesis* best = nullptr;
+          for (std::size_t t = 0; t < steps[i].size(); ++t) {
+            kept = 0;
+            for (const Hypothesis& h : steps[i][t]) {
+              CHECK(h.tokens.size() == (h.finished ? t : t + 1));
+              kept += !h.finished;
+              done += h.finished;
+              if (h.finished && (!best || h.score > best->score)) best = &h;
+            }
+            CHECK(kept <= K);
+            if (t + 1 < steps[i].size()) CHECK((done < K && kept > 0));
+          }
+          CHECK((done >= K || kept == 0 || steps[i].size() == max_len));
+          if (!best)
+            for (const Hypothesis& h : steps[i].back())
+              if (!best || h.score > best->score) best = &h;
+          REQUIRE(best);
+          CHECK(best->tokens == plain[i].tokens);
+          CHECK(best->log_prob == plain[i].log_prob);
+          CHECK(best->score == plain[i].score);
+          CHECK(best->finished == plain[i].finished);
+          if (K == 1)  // one step per token of the greedy output, and one for its <eos>
+            CHECK(steps[i].size() == greedy[i].tokens.size() + greedy[i].finished);
+        }
+      }
+}
+
 TEST_CASE("loss: teacher forcing below 1 and dropout are seeded and change the loss") {
   auto m = make_model<float>(tiny("attention", "dot"));
   const Batch b = padded_batch();

@@ -331,7 +331,14 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
         }
       }
       if (trace) trace(b, t, taken);
-      if (finished.size() >= K || next.empty()) {
+      // Stop once the most likely candidate ends with <eos> (the top beam has
+      // finished: OpenNMT's rule) or nothing is left to extend; else max_len
+      // ends it. Less likely <eos> candidates are set aside without stopping
+      // the search (counting them towards K let unlikely early ones end it
+      // while the best hypothesis was still running). Stopping once the best
+      // finished score beats every running one would not be safe either: a
+      // running hypothesis's score, log_prob / steps, can still rise.
+      if (static_cast<Index>(cand[0].second % V) == kEos || next.empty()) {
         beams.clear();
         break;
       }

@@ -2,8 +2,9 @@
 // (so that it still makes mistakes) to sort or reverse 8..16 symbols: what a
 // beam of K = 3 takes at each step, a table for K = 1..5, and held-out sources
 // where beam search beats greedy. A beam ranks finished hypotheses by score =
-// log-probability per token (<eos> included) and stops once K have finished;
-// "score below greedy's" counts outputs it ranks below greedy's own output.
+// log-probability per token (<eos> included) and stops once a step's most
+// likely candidate is <eos>; "score below greedy's" counts outputs it ranks
+// below greedy's own output (which had not finished when the beam stopped).
 //
 //   beam_search [--steps N] [--task NAME]   (default: 300 steps of sort; or reverse)
 #include <algorithm>
@@ -49,7 +50,7 @@ void compare(const Hypothesis& beam, const Hypothesis& greedy) {
   std::printf(beam.tokens == greedy.tokens ? "    the same output\n"
               : beam.score > greedy.score
                   ? "    beam's output scores higher\n"
-                  : "    greedy's scores higher, but never finished in the beam\n");
+                  : "    greedy's scores higher, but had not finished when the beam stopped\n");
 }
 
 int fail(const std::string& what) {

@@ -1,6 +1,6 @@
 // The small task the extension examples train on: reverse a sequence of
-// symbols, and the command line both take. Header-only, shared by
-// custom_score and custom_decoder.
+// symbols, and the command line they take. Header-only, shared by
+// custom_score, custom_decoder and beam_search.
 #pragma once
 
 #include <algorithm>
@@ -57,8 +57,8 @@ inline double exact_accuracy(attnlab::EncoderDecoder<float>& model,
   return static_cast<double>(right) / static_cast<double>(hyps.size());
 }
 
-// The extension examples' command line: `--steps N` and one named option
-// (`--score NAME` or `--model NAME`). Prints usage and exits 2 on anything else.
+// The examples' command line: `--steps N` and one named option (`--score
+// NAME`, `--model NAME`, `--task NAME`). Prints usage and exits 2 on anything else.
 struct Options {
   int steps = 400;
   std::string value;  // the named option's value, if given
@@ -68,15 +68,18 @@ struct Options {
                option);
   std::exit(2);
 }
-inline Options parse(int argc, char** argv, const char* program, const char* option) {
+inline Options parse(int argc, char** argv, const char* program, const char* option,
+                     int default_steps = 400) {
   Options o;
+  o.steps = default_steps;
   for (int i = 1; i < argc; i += 2) {
     if (i + 1 >= argc) usage(program, option, std::string(argv[i]) + " needs a value");
     if (!std::strcmp(argv[i], "--steps")) {
       char* end = nullptr;
-      o.steps = static_cast<int>(std::strtol(argv[i + 1], &end, 10));
-      if (*end || o.steps < 0 || o.steps > 1000000)
+      const long steps = std::strtol(argv[i + 1], &end, 10);
+      if (end == argv[i + 1] || *end || steps < 0 || steps > 1000000)
         usage(program, option, "--steps: not a number in [0, 1e6]");
+      o.steps = static_cast<int>(steps);
     } else if (!std::strcmp(argv[i], option)) {
       o.value = argv[i + 1];
     } else {

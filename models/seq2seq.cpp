@@ -255,7 +255,8 @@ std::vector<Hypothesis> EncoderDecoder<T>::greedy(const Batch& batch, std::size_
 
 template <class T>
 std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::size_t K,
-                                                       std::size_t max_len) {
+                                                       std::size_t max_len,
+                                                       const BeamTrace& trace) {
   if (K == 0) throw std::invalid_argument("beam search: beam size must be at least 1");
   struct Beam {
     std::vector<Index> tokens;
@@ -299,6 +300,7 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
                         });
       std::vector<Beam> next;
       std::vector<std::size_t> origin;
+      std::vector<Hypothesis> taken;  // for the trace only
       for (std::size_t c = 0; c < keep && next.size() < K; ++c) {
         const std::size_t k = cand[c].second / V;
         const Index v = static_cast<Index>(cand[c].second % V);
@@ -308,15 +310,35 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
           const T* w = st.weights.value().data() + k * L;
           nb.attn.emplace_back(w, w + L);
         }
-        if (v == kEos) {
+        const bool done = v == kEos;
+        if (done) {
           finished.emplace_back(nb.log_prob / static_cast<double>(nb.tokens.size() + 1), nb);
         } else {
           nb.tokens.push_back(v);
+        }
+        if (trace) {
+          Hypothesis h;
+          h.tokens = nb.tokens;
+          h.log_prob = nb.log_prob;
+          h.score =
+              done ? finished.back().first : nb.log_prob / static_cast<double>(nb.tokens.size());
+          h.finished = done;
+          taken.push_back(std::move(h));
+        }
+        if (!done) {
           next.push_back(std::move(nb));
           origin.push_back(k);
         }
       }
-      if (finished.size() >= K || next.empty()) {
+      if (trace) trace(b, t, taken);
+      // Stop once the most likely candidate ends with <eos> (the top beam has
+      // finished: OpenNMT's rule) or nothing is left to extend; else max_len
+      // ends it. Less likely <eos> candidates are set aside without stopping
+      // the search (counting them towards K let unlikely early ones end it
+      // while the best hypothesis was still running). Stopping once the best
+      // finished score beats every running one would not be safe either: a
+      // running hypothesis's score, log_prob / steps, can still rise.
+      if (static_cast<Index>(cand[0].second % V) == kEos || next.empty()) {
         beams.clear();
         break;
       }

@@ -11,6 +11,7 @@
 //              attention from s_t, output h~_t = tanh(W_c [context_t; s_t])
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,17 @@ struct Hypothesis {
   bool finished = false;      // ended with <eos> (not cut at the maximum length)
 };
 
+// Called by beam_search once per step t (0-based: token t + 1 was just
+// chosen) of source `source`, with the candidates that step took, highest
+// log-probability first: each either ended with <eos> now (finished) or is
+// kept for the next step (at most `beam` of those). log_prob and score are as
+// in the result; attention is left empty. The last step is the first whose
+// most likely candidate finished, or one that kept none, or step max_len - 1.
+// The result is the best score among all finished ones or, if none finished
+// within max_len, among the last step's kept ones.
+using BeamTrace =
+    std::function<void(std::size_t source, std::size_t step, const std::vector<Hypothesis>& taken)>;
+
 template <class T>
 struct Encoded {
   Var<T> h;            // [B, Tx, 2H]
@@ -82,8 +94,16 @@ class EncoderDecoder {
   Var<T> loss(Tape<T>& tape, const Batch& batch, const LossOptions& opts = {});
   // One hypothesis per source, greedy, at most max_len tokens each.
   std::vector<Hypothesis> greedy(const Batch& batch, std::size_t max_len);
-  // The best of `beam` hypotheses per source, by length-normalised log-probability.
-  std::vector<Hypothesis> beam_search(const Batch& batch, std::size_t beam, std::size_t max_len);
+  // The best of `beam` hypotheses per source, by length-normalised
+  // log-probability (score = log_prob / steps, <eos> included). Each step
+  // takes the one-token extensions most likely first until `beam` unfinished
+  // ones are kept, setting aside those that end with <eos> as finished. It
+  // stops once the most likely one of a step ends with <eos> (so an unlikely
+  // early <eos> does not), or after max_len steps. The result is the best
+  // finished one or, if none finished, the best still running. beam = 1 is greedy.
+  // `trace`, if given, sees each step of each source's search (BeamTrace).
+  std::vector<Hypothesis> beam_search(const Batch& batch, std::size_t beam, std::size_t max_len,
+                                      const BeamTrace& trace = nullptr);
 
   // x: the batch's sources -> encoder states and final state
   Encoded<T> encode(Tape<T>& tape, const IndexArray& src, const std::vector<std::size_t>& len,

@@ -346,6 +346,118 @@ TEST_CASE("decoding: a beam's log-probability is the model's, and K = 4 scores a
   CHECK(checked >= 8);  // most of the 12 hypotheses end with <eos>
 }
 
+TEST_CASE("decoding: a beam trace sees each step and ends with what beam_search returns") {
+  const Batch b = make_batch({{4, 5, 4}, {5}, {4, 4, 5, 5}});
+  const std::size_t max_len = 6;
+  for (const std::string& cell : cell_names())
+    for (const ModelConfig& c : every_variant(cell))
+      for (const std::size_t K : {1, 3}) {
+        INFO(model_label(c) << " K = " << K);
+        auto m = make_model<double>(c);
+        std::vector<std::vector<std::vector<Hypothesis>>> steps(b.size());  // [source][step]
+        const auto traced = m->beam_search(
+            b, K, max_len, [&](std::size_t src, std::size_t t, const std::vector<Hypothesis>& h) {
+              CHECK(t == steps.at(src).size());
+              steps[src].push_back(h);
+            });
+        const auto plain = m->beam_search(b, K, max_len);
+        const auto greedy = m->greedy(b, max_len);
+        for (std::size_t i = 0; i < b.size(); ++i) {
+          INFO("source " << i);
+          CHECK(traced[i].tokens == plain[i].tokens);  // the trace changes nothing
+          CHECK(traced[i].log_prob == plain[i].log_prob);
+          CHECK(traced[i].score == plain[i].score);
+          REQUIRE(!steps[i].empty());
+          // Each step's candidates come most likely first. It stops at the
+          // first step whose most likely candidate finished, or that kept
+          // none, or at max_len (however many less likely ones finished
+          // before); the best finished one (else the best kept at the end)
+          // is the result, the first of equal scores winning.
+          std::size_t kept = 0;
+          const Hypothesis* best = nullptr;
+          for (std::size_t t = 0; t < steps[i].size(); ++t) {
+            REQUIRE(!steps[i][t].empty());
+            kept = 0;
+            for (std::size_t j = 0; j < steps[i][t].size(); ++j) {
+              const Hypothesis& h = steps[i][t][j];
+              CHECK(h.tokens.size() == (h.finished ? t : t + 1));
+              if (j > 0) CHECK(h.log_prob <= steps[i][t][j - 1].log_prob);
+              kept += !h.finished;
+              if (h.finished && (!best || h.score > best->score)) best = &h;
+            }
+            CHECK(kept <= K);
+            if (t + 1 < steps[i].size()) CHECK((!steps[i][t][0].finished && kept > 0));
+          }
+          CHECK((steps[i].back()[0].finished || kept == 0 || steps[i].size() == max_len));
+          if (!best)
+            for (const Hypothesis& h : steps[i].back())
+              if (!best || h.score > best->score) best = &h;
+          REQUIRE(best);
+          CHECK(best->tokens == plain[i].tokens);
+          CHECK(best->log_prob == plain[i].log_prob);
+          CHECK(best->score == plain[i].score);
+          CHECK(best->finished == plain[i].finished);
+          if (K == 1)  // one step per token of the greedy output, and one for its <eos>
+            CHECK(steps[i].size() == greedy[i].tokens.size() + greedy[i].finished);
+        }
+      }
+}
+
+TEST_CASE(
+    "decoding: unlikely early <eos> candidates do not stop a beam, the most likely one does") {
+  // A model set by hand whose next token depends only on the previous one:
+  // plain seq2seq, one-hot target embeddings, and a GRU that keeps nothing
+  // (z = 0, W_hh = 0), so s_t = tanh(3 emb(y_{t-1})) and the logits are
+  // column y_{t-1} of `logit` below (-20 where not set).
+  ModelConfig c;
+  c.model = "seq2seq";
+  c.cell = "gru";
+  c.embed = 6;
+  c.hidden = 3;  // D = 6
+  c.src_vocab = c.tgt_vocab = 6;
+  auto m = make_model<double>(c);
+  const Index kSos = Vocab::sos, kEos = Vocab::eos, a = 4, b = 5;
+  RecurrentCell<double>& cell = *m->decoder;
+  for (auto* p : {&cell.weight_ih, &cell.weight_hh, &cell.bias_ih, &cell.bias_hh, &m->out.bias,
+                  &m->tgt_embedding.weight})
+    p->value.fill(0.0);
+  m->out.weight.value.fill(-20.0 / std::tanh(3.0));
+  for (std::size_t j = 0; j < 6; ++j) {
+    m->tgt_embedding.weight.value(j, j) = 1.0;
+    cell.bias_ih.value(6 + j) = -40.0;      // z = 0
+    cell.weight_ih.value(12 + j, j) = 3.0;  // n = tanh(3 x)
+  }
+  auto logit = [&](Index prev, Index next, double v) {
+    m->out.weight.value(next, prev) = v / std::tanh(3.0);
+  };
+  // After <sos>: a, else <eos> (-5), b (-7). After a: b, else <eos> (-4), a
+  // (-6). After b: <eos>. So "a b" is the most likely output (and greedy's),
+  // but beams of 2 and 3 finish <eos> at step 1 and "a" at step 2 (and "b"
+  // for K = 3) before "a b" finishes at step 3. Counting those towards K
+  // stopped the search after step 2 and returned "a" (score about -2).
+  logit(kSos, a, 0.0), logit(kSos, kEos, -5.0), logit(kSos, b, -7.0);
+  logit(a, b, 0.0), logit(a, kEos, -4.0), logit(a, a, -6.0);
+  logit(b, kEos, 0.0);
+  const Batch src = make_batch({{4, 5}});
+  const Hypothesis greedy = m->greedy(src, 10)[0];
+  CHECK(greedy.tokens == std::vector<Index>{a, b});
+  for (const std::size_t K : {1, 2, 3}) {
+    INFO("K = " << K);
+    std::vector<std::size_t> finished;  // per step
+    const Hypothesis h =
+        m->beam_search(src, K, 10, [&](std::size_t, std::size_t, const std::vector<Hypothesis>& t) {
+          finished.push_back(0);
+          for (const Hypothesis& x : t) finished.back() += x.finished;
+        })[0];
+    CHECK(h.tokens == std::vector<Index>{a, b});
+    CHECK(h.finished);
+    CHECK(h.log_prob == doctest::Approx(greedy.log_prob).epsilon(1e-12));
+    CHECK(h.score > -0.1);
+    REQUIRE(finished.size() == 3);  // ended by "a b <eos>", the most likely candidate of step 3
+    CHECK(finished[0] + finished[1] == (K == 1 ? 0 : K));  // K finished before it
+  }
+}
+
 TEST_CASE("loss: teacher forcing below 1 and dropout are seeded and change the loss") {
   auto m = make_model<float>(tiny("attention", "dot"));
   const Batch b = padded_batch();

@@ -1,6 +1,6 @@
-// The small task the extension examples train on: reverse a sequence of
-// symbols, and the command line they take. Header-only, shared by
-// custom_score, custom_decoder and beam_search.
+// The small task the training examples share: reverse a sequence of symbols;
+// a training step and loop, exact accuracy, and the command line of
+// custom_score, custom_decoder and beam_search. Header-only.
 #pragma once
 
 #include <algorithm>
@@ -27,33 +27,50 @@ inline void make_reverse_pairs(attnlab::Rng& rng, std::size_t n,
   }
 }
 
+// One optimizer step on pairs [at, at + n) of x and y, the gradient clipped
+// to norm `clip` first (0: not clipped); returns the batch's loss.
+inline double train_step(attnlab::EncoderDecoder<float>& model, attnlab::Optimizer<float>& opt,
+                         const std::vector<std::vector<attnlab::Index>>& x,
+                         const std::vector<std::vector<attnlab::Index>>& y, std::size_t at,
+                         std::size_t n, double clip = 0) {
+  using namespace attnlab;
+  Batch b = make_batch({x.begin() + at, x.begin() + at + n}, {y.begin() + at, y.begin() + at + n});
+  Tape<float> tape;
+  Var<float> loss = model.loss(tape, b);
+  opt.zero_grad();
+  backward(loss);
+  if (clip > 0) clip_grad_norm(model.parameters(), clip);
+  opt.step();
+  return loss.item();
+}
+
 // Adam steps over batches of 32 taken in turn; prints the loss every 100 steps.
 inline void train(attnlab::EncoderDecoder<float>& model,
                   const std::vector<std::vector<attnlab::Index>>& x,
                   const std::vector<std::vector<attnlab::Index>>& y, int steps) {
-  using namespace attnlab;
-  Adam<float> opt(model.parameters(), AdamOptions{0.01});
+  attnlab::Adam<float> opt(model.parameters(), attnlab::AdamOptions{0.01});
   for (int step = 1; step <= steps; ++step) {
-    const std::size_t at = (step * 32) % (x.size() - 32);
-    Batch b =
-        make_batch({x.begin() + at, x.begin() + at + 32}, {y.begin() + at, y.begin() + at + 32});
-    Tape<float> tape;
-    Var<float> loss = model.loss(tape, b);
-    opt.zero_grad();
-    backward(loss);
-    opt.step();
-    if (step % 100 == 0) std::printf("  step %4d  loss %.4f\n", step, loss.item());
+    const double loss = train_step(model, opt, x, y, (step * 32) % (x.size() - 32), 32);
+    if (step % 100 == 0) std::printf("  step %4d  loss %.4f\n", step, loss);
   }
 }
 
-// The share of sources whose greedy output is exactly the target.
+// The share of sources whose greedy output is exactly the target; `symbols`,
+// if given, receives the share of target symbols right at their position.
 inline double exact_accuracy(attnlab::EncoderDecoder<float>& model,
                              const std::vector<std::vector<attnlab::Index>>& x,
-                             const std::vector<std::vector<attnlab::Index>>& y) {
-  std::size_t right = 0, longest = 0;
+                             const std::vector<std::vector<attnlab::Index>>& y,
+                             double* symbols = nullptr) {
+  std::size_t right = 0, longest = 0, hits = 0, total = 0;
   for (const auto& t : y) longest = std::max(longest, t.size());
   const auto hyps = model.greedy(attnlab::make_batch(x), longest + 4);
-  for (std::size_t i = 0; i < hyps.size(); ++i) right += hyps[i].tokens == y[i];
+  for (std::size_t i = 0; i < hyps.size(); ++i) {
+    right += hyps[i].tokens == y[i];
+    for (std::size_t j = 0; j < y[i].size() && j < hyps[i].tokens.size(); ++j)
+      hits += hyps[i].tokens[j] == y[i][j];
+    total += y[i].size();
+  }
+  if (symbols) *symbols = static_cast<double>(hits) / static_cast<double>(total);
   return static_cast<double>(right) / static_cast<double>(hyps.size());
 }
 

@@ -48,7 +48,7 @@ void print_attention(const TextPair& p, const std::string& out, const Array<floa
 }  // namespace
 
 int main(int argc, char** argv) {
-  long steps = 1500;
+  long steps = 400;
   std::uint64_t seed = 1;
   std::string out_path = "dates_alignment.svg";
   for (int i = 1; i < argc; i += 2) {
@@ -75,12 +75,12 @@ int main(int argc, char** argv) {
   const Vocab tv = Vocab::build(tokenize_all(train_pairs, false, "char"));
   const auto train = encode_pairs(train_pairs, "char", "char", sv, tv);
   const auto test = encode_pairs(test_pairs, "char", "char", sv, tv);
-  ModelConfig c;  // Bahdanau attention with the additive score, the defaults' sizes
+  ModelConfig c;  // Bahdanau attention with the additive score, attnlab's default sizes
   c.src_vocab = sv.size(), c.tgt_vocab = tv.size(), c.seed = seed;
   auto model = make_model<float>(c);
 
   TrainOptions o;
-  o.max_steps = steps, o.seed = seed, o.log_every = 100;
+  o.max_steps = steps, o.seed = seed, o.log_every = 100, o.optim.lr = 0.003;
   o.threads = std::max(1u, std::thread::hardware_concurrency());
   o.on_log = [](const TrainProgress& p) {
     std::printf("  step %5zu/%zu  loss %.4f  %5.1f s\n", p.step, p.planned, p.loss, p.elapsed);
@@ -96,13 +96,18 @@ int main(int argc, char** argv) {
   std::vector<Alignment> gold;
   std::vector<std::vector<Link>> argmax;
   std::vector<svg::Heatmap> maps;
-  double mass = 0;
+  double mass = 0, shift[4] = {};  // argmax at the sure link's source -1, +0, +1, elsewhere
   for (std::size_t k = 0; k < test.size(); ++k) {
     const Hypothesis h = model->greedy(make_batch({test[k].src}), 16).front();
     const std::string out = detokenize("char", tv.decode(h.tokens));
     gold.push_back(*task_alignment("dates", test_pairs[k]));
     argmax.push_back(argmax_alignment(h.attention, h.tokens.size()));
     mass += gold_attention_mass(gold.back(), h.attention) / static_cast<double>(test.size());
+    for (const Link& l : gold.back().sure)
+      if (l.tgt < argmax.back().size()) {
+        const long d = static_cast<long>(argmax.back()[l.tgt].src) - static_cast<long>(l.src);
+        ++shift[d >= -1 && d <= 1 ? d + 1 : 3];
+      }
     if (k >= 3) continue;
     print_attention(test_pairs[k], out, h.attention, gold.back());
     svg::Heatmap m{
@@ -115,6 +120,11 @@ int main(int argc, char** argv) {
       "\nover all %zu held-out dates: alignment error rate %.3f (0 = the gold links),\n"
       "mean attention on gold positions %.2f\n",
       test.size(), alignment_error_rate(gold, argmax), mass);
+  const double n = shift[0] + shift[1] + shift[2] + shift[3];
+  std::printf(
+      "where a copied character's strongest weight lies: on it %.0f%%, one to the left "
+      "%.0f%%,\none to the right %.0f%%, elsewhere %.0f%%\n",
+      100 * shift[1] / n, 100 * shift[0] / n, 100 * shift[2] / n, 100 * shift[3] / n);
 
   std::string body;
   double y = 10, width = 300;
@@ -123,7 +133,12 @@ int main(int argc, char** argv) {
     width = std::max(width, svg::heatmap_size(m).first);
     y += svg::heatmap_size(m).second + 20;
   }
-  write_file_atomically(out_path, svg::document(width, y, body));
+  try {
+    write_file_atomically(out_path, svg::document(width, y, body));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dates_alignment: %s\n", e.what());
+    return 1;
+  }
   std::printf("wrote %s: the heatmaps, gold links ringed (solid sure, dashed possible)\n",
               out_path.c_str());
   return 0;

@@ -20,7 +20,8 @@ namespace {
 
 [[noreturn]] void usage(const std::string& what) {
   std::fprintf(stderr,
-               "scores_side_by_side: %s\nusage: scores_side_by_side [--scale X] [--seed N]\n",
+               "scores_side_by_side: %s\nusage: scores_side_by_side [--scale X in 1e-6..1e6] "
+               "[--seed N in 0..1e9]\n",
                what.c_str());
   std::exit(2);
 }
@@ -30,8 +31,7 @@ double number(int argc, char** argv, int i, double lo, double hi) {
   char* end = nullptr;
   const double v = std::strtod(argv[i + 1], &end);
   if (end == argv[i + 1] || *end || !(v >= lo && v <= hi))
-    usage(std::string(argv[i]) + ": '" + argv[i + 1] + "' is not a number in [" +
-          std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    usage(std::string(argv[i]) + ": '" + argv[i + 1] + "' is out of range");
   return v;
 }
 
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   unsigned long seed = 1;
   for (int i = 1; i < argc; i += 2) {
     if (!std::strcmp(argv[i], "--scale"))
-      scale = number(argc, argv, i, 1e-6, 1e6);
+      scale = number(argc, argv, i, 1e-6, 1e6);  // the ranges the usage line gives
     else if (!std::strcmp(argv[i], "--seed"))
       seed = static_cast<unsigned long>(number(argc, argv, i, 0, 1e9));
     else

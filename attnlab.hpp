@@ -29,6 +29,7 @@
 #include "optim/clip.hpp"
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
+#include "report/stats.hpp"
 #include "report/svg.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"

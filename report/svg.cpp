@@ -50,6 +50,7 @@ std::string line_chart(const Chart& c, const std::vector<Series>& series) {
   double xmin = c.xmin, xmax = xmin + 1;
   for (const Series& s : series)
     for (const auto& p : s.points) xmax = std::max(xmax, p.first);
+  if (std::isfinite(c.mark_x)) xmax = std::max(xmax, c.mark_x);
   auto fy = [&](double v) { return log_y ? std::log10(std::max(v, 1e-12)) : v; };
   const double lo = fy(ymin), hi = fy(ymax) > fy(ymin) ? fy(ymax) : fy(ymin) + 1;
   auto px = [&](double x) { return x0 + w * (x - xmin) / (xmax - xmin); };
@@ -73,6 +74,26 @@ std::string line_chart(const Chart& c, const std::vector<Series>& series) {
     out += text(px(x), y0 + h + 16, num(x), "text-anchor=\"middle\"");
   }
   out += text(x0 + w / 2, y0 + h + 32, c.x_label, "text-anchor=\"middle\"");
+  if (std::isfinite(c.mark_x) && c.mark_x >= xmin) {
+    out += "<line x1=\"" + num(px(c.mark_x)) + "\" x2=\"" + num(px(c.mark_x)) + "\" y1=\"" +
+           num(y0) + "\" y2=\"" + num(y0 + h) + "\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>\n";
+    out += text(px(c.mark_x) + 4, y0 + 14, c.mark_label, "font-size=\"11\" fill=\"#555\"");
+  }
+  // the bands first, under every line, kept inside the frame
+  auto band_y = [&](double v) { return std::clamp(py(v), y0, y0 + h); };
+  for (const Series& s : series) {
+    if (s.spread.size() != s.points.size() || s.points.empty()) continue;
+    std::string upper, lower;
+    for (std::size_t i = 0; i < s.points.size(); ++i) {
+      const double d = std::isfinite(s.spread[i]) ? s.spread[i] : 0.0;
+      upper += num(px(s.points[i].first)) + "," + num(band_y(s.points[i].second + d)) + " ";
+      const std::size_t j = s.points.size() - 1 - i;
+      const double e = std::isfinite(s.spread[j]) ? s.spread[j] : 0.0;
+      lower += num(px(s.points[j].first)) + "," + num(band_y(s.points[j].second - e)) + " ";
+    }
+    out += "<polygon fill=\"" + s.colour + "\" fill-opacity=\"0.18\" stroke=\"none\" points=\"" +
+           upper + lower + "\"/>\n";
+  }
   double legend_x = x0;  // one row under the axis label, clear of every line
   for (const Series& s : series) {
     if (s.points.empty()) continue;
@@ -83,12 +104,20 @@ std::string line_chart(const Chart& c, const std::vector<Series>& series) {
     if (s.points.size() == 1)
       out += "<circle cx=\"" + num(px(s.points[0].first)) + "\" cy=\"" +
              num(py(s.points[0].second)) + "\" r=\"3\" fill=\"" + s.colour + "\"/>\n";
+    if (!c.legend) continue;
     out += "<rect x=\"" + num(legend_x) + "\" y=\"" + num(y0 + h + 44) +
            "\" width=\"14\" height=\"4\" fill=\"" + s.colour + "\"/>\n";
     out += text(legend_x + 20, y0 + h + 50, s.name);
     legend_x += 40 + 7.0 * s.name.size();
   }
   return out;
+}
+
+std::string colour(std::size_t k) {
+  static const char* const palette[] = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e",
+                                        "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                                        "#bcbd22", "#17becf", "#393b79", "#637939"};
+  return palette[k % 12];
 }
 
 void fit_log_y(Chart& chart, const std::vector<const Series*>& series) {

@@ -2,6 +2,7 @@
 // markup the plots share. No plotting library, nothing to install.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,9 @@ std::string document(double width, double height, const std::string& body);
 struct Series {
   std::string name, colour;
   std::vector<std::pair<double, double>> points;  // (x, y)
+  // Optional, one per point: a band from y - spread to y + spread (say, a
+  // standard deviation over seeds); NaN or 0 where there is none.
+  std::vector<double> spread = {};
 };
 
 // Where a chart goes and what its axes show. x runs from xmin to the largest
@@ -31,7 +35,15 @@ struct Chart {
   std::string title, x_label;
   double xmin = 0, ymin = 0, ymax = 1;
   bool log_y = false;
+  bool legend = true;  // false: the caller draws one legend for several charts
+  // A dashed vertical line at x = mark_x, labelled, when mark_x is finite
+  // (say, where the training lengths end).
+  double mark_x = std::numeric_limits<double>::quiet_NaN();
+  std::string mark_label = {};
 };
+
+// Distinct line colours for series k = 0, 1, ... (they repeat after 12).
+std::string colour(std::size_t k);
 
 // Makes chart a log-scale one whose y range, whole decades, holds every
 // positive value of the series (1 to 10 when there is none).

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "report/svg.hpp"
 
 using namespace attnlab;
@@ -29,4 +31,26 @@ TEST_CASE("svg heatmap: a cell per weight, gold links ringed, bad rows named") {
   CHECK(svg::heatmap_size(h).second == doctest::Approx(70 + 3 * 22));
   h.weights[1].pop_back();
   CHECK_THROWS_WITH(svg::heatmap(h, 0, 0), doctest::Contains("a row of 1 weights for 2"));
+}
+
+TEST_CASE("svg line_chart: a band for a series' spread, a marked x, a legend only when asked") {
+  svg::Chart c;
+  c.ymax = 10;
+  c.mark_x = 3;
+  c.mark_label = "longest in training";
+  svg::Series s{"a", svg::colour(0), {{1, 5}, {2, 6}, {5, 7}}, {1, 0.5, NAN}};
+  const std::string with = svg::line_chart(c, {s});
+  CHECK(count(with, "<polygon") == 1);
+  CHECK(count(with, "longest in training") == 1);
+  CHECK(count(with, "stroke-dasharray") == 1);
+  CHECK(count(with, ">a</text>") == 1);
+  c.legend = false;
+  c.mark_x = NAN;
+  s.spread.clear();  // no spread: no band
+  const std::string without = svg::line_chart(c, {s});
+  CHECK(count(without, "<polygon") == 0);
+  CHECK(count(without, "stroke-dasharray") == 0);
+  CHECK(count(without, ">a</text>") == 0);
+  CHECK(svg::colour(0) != svg::colour(1));
+  CHECK(svg::colour(12) == svg::colour(0));
 }

@@ -70,6 +70,27 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
                    c.score + " score's maximum of " + std::to_string(c.max_source_length) + hint);
 }
 
+namespace {
+std::string the_command_line;
+}
+
+void set_command_line(int argc, char** argv) {
+  std::string line = "attnlab";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyz"
+                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_.,:@/=+") == std::string::npos;
+    std::string quoted = "'";
+    for (char ch : arg) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    line += " " + (plain ? arg : quoted + "'");
+  }
+  the_command_line = line;
+}
+
+const std::string& command_line() { return the_command_line; }
+
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 std::string join(const std::vector<std::string>& names, const std::string& sep) {

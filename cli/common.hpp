@@ -30,6 +30,11 @@ void check_source_length(const ModelConfig& c, std::size_t n, const std::string&
 
 bool stderr_is_terminal();
 
+// The command as typed ("attnlab compare --seeds 3"), quoted for a shell
+// where needed: what a report says was run. Set once, by main.
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+
 // "a, b, c": a registry's names for a help text.
 std::string join(const std::vector<std::string>& names, const std::string& sep = ", ");
 // The built-in tasks' names, for help texts and checks.

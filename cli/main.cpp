@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     std::cerr << ")\n";
     return 2;
   }
+  attnlab::cli::set_command_line(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -34,3 +34,4 @@
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"
 #include "training/trainer.hpp"
+#include "version.hpp"

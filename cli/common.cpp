@@ -139,4 +139,20 @@ std::vector<TextPair> read_pairs(const std::string& path, bool skip_bad_lines) {
   return std::move(r.pairs);
 }
 
+void fit_task_alignments(std::vector<TextPair>& pairs, const std::string& task,
+                         const ModelConfig& c) {
+  const TaskInfo& t = task_info(task);
+  if (c.src_tokenizer == t.src_tokenizer && c.tgt_tokenizer == t.tgt_tokenizer) return;
+  for (TextPair& p : pairs) p.alignment.reset();
+}
+
+std::vector<Example> encode_named(const std::vector<TextPair>& pairs, const std::string& name,
+                                  const ModelConfig& c, const Vocab& src, const Vocab& tgt) {
+  try {
+    return encode_pairs(pairs, c.src_tokenizer, c.tgt_tokenizer, src, tgt);
+  } catch (const std::invalid_argument& e) {  // "pair N (line L): ..."
+    throw DataError(name + ": " + e.what());
+  }
+}
+
 }  // namespace attnlab::cli

@@ -54,6 +54,16 @@ void add_threads_option(CLI::App* command, std::size_t& threads);
 // were skipped (with --skip-bad-lines).
 std::vector<TextPair> read_pairs(const std::string& path, bool skip_bad_lines);
 
+// A task's gold alignments count the task's own tokens (characters): where c
+// tokenizes otherwise they mean nothing, and are dropped from its pairs.
+void fit_task_alignments(std::vector<TextPair>& pairs, const std::string& task,
+                         const ModelConfig& c);
+
+// encode_pairs with c's tokenizers; a pair it refuses (a gold link beyond the
+// pair's tokens) becomes a DataError naming `name` (the file) and the line.
+std::vector<Example> encode_named(const std::vector<TextPair>& pairs, const std::string& name,
+                                  const ModelConfig& c, const Vocab& src, const Vocab& tgt);
+
 void add_subcommand_train(CLI::App& app);
 void add_subcommand_eval(CLI::App& app);
 void add_subcommand_translate(CLI::App& app);

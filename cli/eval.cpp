@@ -1,6 +1,7 @@
-// attnlab eval: the spec's loss, token and exact-sequence accuracy of greedy
-// (or beam) decoding and corpus BLEU-4, as text or JSON, overall or by
-// source length.
+// attnlab eval: the spec's loss and perplexity, token and exact-sequence
+// accuracy of greedy (or beam) decoding, corpus BLEU-4 with its signature and,
+// for an attending model on data with gold links, the alignment error rate and
+// gold attention mass; as text or JSON, overall or by source length.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -23,10 +24,29 @@ struct EvalArgs {
   std::size_t threads = 1;
 };
 
-nlohmann::json as_json(const EvalResult& r) {
-  return {
-      {"loss", r.loss}, {"token_accuracy", r.token_accuracy}, {"exact_accuracy", r.exact_accuracy},
-      {"bleu", r.bleu}, {"sentences", r.sentences},           {"tokens", r.tokens}};
+// null for NaN (nothing to judge) and infinities, which JSON cannot hold
+nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nullptr; }
+
+nlohmann::json as_json(const EvalResult& r, const std::string& signature) {
+  return {{"loss", r.loss},
+          {"perplexity", number(r.perplexity())},
+          {"token_accuracy", r.token_accuracy},
+          {"exact_accuracy", r.exact_accuracy},
+          {"bleu", r.bleu},
+          {"bleu_signature", signature},
+          {"aer", number(r.aer)},
+          {"gold_attention_mass", number(r.gold_mass)},
+          {"aligned", r.aligned},
+          {"sentences", r.sentences},
+          {"tokens", r.tokens}};
+}
+
+// "12.34%", or "-" for NaN (no sentence with gold links)
+std::string percent_or_dash(double x) {
+  if (std::isnan(x)) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f%%", 100 * x);
+  return text;
 }
 
 int run_eval(const EvalArgs& a) {
@@ -34,11 +54,12 @@ int run_eval(const EvalArgs& a) {
     throw UsageError("give exactly one of --data FILE and --task NAME");
   LoadedModel<float> l = load_model<float>(a.checkpoint);
   const ModelConfig& c = l.model->config();
-  const std::vector<TextPair> pairs =
-      a.task.empty() ? read_pairs(a.data, a.skip_bad_lines)
-                     : make_task(a.task, a.n, a.data_seed, {a.min_len, a.max_len});
+  std::vector<TextPair> pairs = a.task.empty()
+                                    ? read_pairs(a.data, a.skip_bad_lines)
+                                    : make_task(a.task, a.n, a.data_seed, {a.min_len, a.max_len});
+  if (!a.task.empty()) fit_task_alignments(pairs, a.task, c);
   const std::vector<Example> data =
-      encode_pairs(pairs, c.src_tokenizer, c.tgt_tokenizer, l.src_vocab, l.tgt_vocab);
+      encode_named(pairs, a.task.empty() ? a.data : "task " + a.task, c, l.src_vocab, l.tgt_vocab);
   for (std::size_t i = 0; i < data.size(); ++i) {
     const std::string where = (a.task.empty() ? a.data : "task " + a.task) + ":" +
                               std::to_string(pairs[i].line ? pairs[i].line : i + 1);
@@ -59,16 +80,21 @@ int run_eval(const EvalArgs& a) {
         (std::isnan(r.loss) ? "NaN" : "infinite") + ": the model's outputs overflow float32");
 
   nlohmann::json buckets = nlohmann::json::array();
-  if (a.by_length)
-    for (const LengthBucket& b : by_source_length(each, data, l.tgt_vocab, a.bucket))
-      buckets.push_back({{"min_length", b.min_length},
-                         {"max_length", b.max_length},
-                         {"sentences", b.sentences},
-                         {"token_accuracy", b.token_accuracy},
-                         {"exact_accuracy", b.exact_accuracy},
-                         {"bleu", b.bleu}});
+  std::vector<LengthBucket> by_length;
+  if (a.by_length) by_length = by_source_length(each, data, l.tgt_vocab, a.bucket);
+  for (const LengthBucket& b : by_length)
+    buckets.push_back({{"min_length", b.min_length},
+                       {"max_length", b.max_length},
+                       {"sentences", b.sentences},
+                       {"token_accuracy", b.token_accuracy},
+                       {"exact_accuracy", b.exact_accuracy},
+                       {"bleu", b.bleu},
+                       {"aer", number(b.aer)},
+                       {"gold_attention_mass", number(b.gold_mass)},
+                       {"aligned", b.aligned}});
+  const std::string signature = bleu_signature(c.tgt_tokenizer);
   if (a.json) {
-    nlohmann::json j = as_json(r);
+    nlohmann::json j = as_json(r, signature);
     j["checkpoint"] = a.checkpoint;
     j["model"] = c.model;
     j["cell"] = c.cell;
@@ -81,16 +107,31 @@ int run_eval(const EvalArgs& a) {
   std::printf("data         %s, %zu pairs\n", (a.task.empty() ? a.data : "task " + a.task).c_str(),
               data.size());
   std::printf("loss         %.4f\n", r.loss);
+  std::printf("perplexity   %.4f\n", r.perplexity());
   std::printf("token acc    %.2f%%\n", 100 * r.token_accuracy);
   std::printf("exact acc    %.2f%%\n", 100 * r.exact_accuracy);
-  std::printf("BLEU-4       %.2f\n", r.bleu);
+  std::printf("BLEU-4       %.2f  (%s)\n", r.bleu, signature.c_str());
+  // Only an attending model on data with gold links has an alignment to judge.
+  const bool alignment = r.aligned > 0;
+  if (alignment) {
+    std::printf(
+        "AER          %s  (argmax of attention fed the reference, %zu pairs with gold "
+        "links)\n",
+        percent_or_dash(r.aer).c_str(), r.aligned);
+    std::printf("gold mass    %s  (attention on gold source positions)\n",
+                percent_or_dash(r.gold_mass).c_str());
+  }
   if (a.by_length) {
-    std::printf("\nsource length   pairs   token acc   exact acc    BLEU\n");
-    for (const auto& b : buckets)
-      std::printf("%6zu-%-6zu %8zu   %8.2f%%   %8.2f%%   %6.2f\n",
-                  b["min_length"].get<std::size_t>(), b["max_length"].get<std::size_t>(),
-                  b["sentences"].get<std::size_t>(), 100 * b["token_accuracy"].get<double>(),
-                  100 * b["exact_accuracy"].get<double>(), b["bleu"].get<double>());
+    std::printf("\nsource length   pairs   token acc   exact acc    BLEU%s\n",
+                alignment ? "       AER   gold mass" : "");
+    for (const LengthBucket& b : by_length) {
+      std::printf("%6zu-%-6zu %8zu   %8.2f%%   %8.2f%%   %6.2f", b.min_length, b.max_length,
+                  b.sentences, 100 * b.token_accuracy, 100 * b.exact_accuracy, b.bleu);
+      if (alignment)
+        std::printf("   %7s   %9s", percent_or_dash(b.aer).c_str(),
+                    percent_or_dash(b.gold_mass).c_str());
+      std::printf("\n");
+    }
   }
   return 0;
 }
@@ -113,8 +154,10 @@ void add_subcommand_eval(CLI::App& app) {
   e->add_option("--min-len", a->min_len, "Task: shortest sequence (0: the task's default)");
   e->add_option("--max-len", a->max_len, "Task: longest sequence (0: the task's default)");
   e->add_flag("--json", a->json,
-              "One JSON object: loss, token_accuracy, exact_accuracy, bleu, ...");
-  e->add_flag("--by-length", a->by_length, "Break accuracy and BLEU down by source length");
+              "One JSON object: loss, perplexity, token_accuracy, exact_accuracy, bleu, "
+              "bleu_signature, aer, gold_attention_mass, ...");
+  e->add_flag("--by-length", a->by_length,
+              "Break accuracy, BLEU and alignment down by source length");
   e->add_option("--bucket-width", a->bucket, "Source lengths per bucket")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

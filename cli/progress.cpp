@@ -3,6 +3,7 @@
 #include "cli/progress.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <ostream>
 #include <string>
@@ -54,8 +55,10 @@ void ProgressDisplay::log(const TrainProgress& p) {
 void ProgressDisplay::validation(std::size_t step, const EvalResult& r, bool best) {
   if (tty_) out_ << "\r\033[K";
   out_ << std::fixed << std::setprecision(4) << "valid  step " << step << "  loss " << r.loss
-       << std::setprecision(2) << "  token acc " << 100 * r.token_accuracy << "%  exact "
-       << 100 * r.exact_accuracy << "%  bleu " << r.bleu << (best ? "  (best)" : "") << std::endl;
+       << std::setprecision(2) << "  ppl " << r.perplexity() << "  token acc "
+       << 100 * r.token_accuracy << "%  exact " << 100 * r.exact_accuracy << "%  bleu " << r.bleu;
+  if (r.aligned > 0 && !std::isnan(r.aer)) out_ << "  aer " << 100 * r.aer << "%";
+  out_ << (best ? "  (best)" : "") << std::endl;
 }
 
 }  // namespace attnlab::cli

@@ -231,8 +231,14 @@ void build_vocabularies(TrainArgs& a, TrainingData& d) {
 
 void encode_training_data(TrainArgs& a, TrainingData& d, bool new_model) {
   ModelConfig& c = a.config;
-  d.train = encode_pairs(d.train_pairs, c.src_tokenizer, c.tgt_tokenizer, d.src_vocab, d.tgt_vocab);
-  d.valid = encode_pairs(d.valid_pairs, c.src_tokenizer, c.tgt_tokenizer, d.src_vocab, d.tgt_vocab);
+  if (!a.task.empty()) {
+    fit_task_alignments(d.train_pairs, a.task, c);
+    if (a.valid_file.empty()) fit_task_alignments(d.valid_pairs, a.task, c);
+  }
+  d.train = encode_named(d.train_pairs, d.train_name, c, d.src_vocab, d.tgt_vocab);
+  // a split's lines are the training file's
+  d.valid = encode_named(d.valid_pairs, a.valid_file.empty() ? d.train_name : d.valid_name, c,
+                         d.src_vocab, d.tgt_vocab);
   d.dropped = filter_by_length(d.train, a.max_src_len, a.max_tgt_len);
   filter_by_length(d.valid, a.max_src_len, a.max_tgt_len);
   if (d.train.empty())

@@ -33,6 +33,46 @@ bool all_space(const std::string& s) {
   return true;
 }
 
+// One position of a link: decimal digits only, no sign, no overflow.
+bool parse_position(const std::string& s, std::size_t& v) {
+  if (s.empty() || s.size() > 9) return false;  // 9 digits: far beyond any line's tokens
+  v = 0;
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') return false;
+    v = 10 * v + static_cast<std::size_t>(ch - '0');
+  }
+  return true;
+}
+
+// The third column, "i-j i?j ...", into pair.alignment (none if the column is
+// empty); what is wrong with it, or "".
+std::string parse_links(const std::string& column, TextPair& pair) {
+  Alignment a;
+  std::istringstream words(column);
+  bool any = false;
+  for (std::string w; words >> w;) {
+    any = true;
+    const std::size_t sep = w.find_first_of("-?");
+    Link l;
+    if (sep == std::string::npos || !parse_position(w.substr(0, sep), l.src) ||
+        !parse_position(w.substr(sep + 1), l.tgt)) {
+      if (w.size() > 40) w = w.substr(0, 40) + "...";
+      return "the third column must be alignment links such as '0-0 1-2' (source-target, "
+             "0-based; i?j for a possible link): got '" +
+             w + "'";
+    }
+    (w[sep] == '-' ? a.sure : a.possible).push_back(l);
+  }
+  if (!any) return "";
+  a.possible.insert(a.possible.end(), a.sure.begin(), a.sure.end());  // S within P
+  for (std::vector<Link>* v : {&a.sure, &a.possible}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  pair.alignment = std::move(a);
+  return "";
+}
+
 // What is wrong with a (non-blank) line, or "" if it holds a pair; `offset` is
 // where the line starts in the file's line (a stripped BOM), for byte numbers.
 std::string check_line(const std::string& line, std::size_t offset, TextPair& pair) {
@@ -60,7 +100,10 @@ std::string check_line(const std::string& line, std::size_t offset, TextPair& pa
   // found by fuzzing: written back, such a line would be skipped as blank
   if (all_space(pair.src)) return "the source is only whitespace";
   if (all_space(pair.tgt)) return "the target is only whitespace";
-  return "";
+  if (end == line.size()) return "";
+  std::size_t third_end = line.find('\t', end + 1);
+  if (third_end == std::string::npos) third_end = line.size();
+  return parse_links(line.substr(end + 1, third_end - end - 1), pair);
 }
 
 // Why a field cannot be written as a column, or "".
@@ -221,6 +264,17 @@ std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
       ex.tgt = tgt.encode(ex.tgt_tokens);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(pair_name(i, p) + ": target: " + e.what());
+    }
+    if (p.alignment) {
+      for (const auto* links : {&p.alignment->sure, &p.alignment->possible})
+        for (const Link& l : *links)
+          if (l.src >= ex.src.size() || l.tgt >= ex.tgt.size())
+            throw std::invalid_argument(
+                pair_name(i, p) + ": alignment link " + std::to_string(l.src) + "-" +
+                std::to_string(l.tgt) + " is beyond the pair's " + std::to_string(ex.src.size()) +
+                " source and " + std::to_string(ex.tgt.size()) + " target tokens (" +
+                src_tokenizer + " and " + tgt_tokenizer + " tokenizers, 0-based)");
+      ex.alignment = p.alignment;
     }
     out.push_back(std::move(ex));
   }

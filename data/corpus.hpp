@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "autograd/array.hpp"
+#include "data/alignment.hpp"
 #include "data/vocab.hpp"
 
 namespace attnlab {
@@ -27,6 +29,9 @@ struct DataError : std::runtime_error {
 struct TextPair {
   std::string src, tgt;
   std::size_t line = 0;  // 1-based line in its file (0 when generated)
+  // Gold links between the tokens the model sees (0-based positions; characters
+  // for the "char" tokenizer); none when the file or task gives none.
+  std::optional<Alignment> alignment;
 };
 
 struct ReadOptions {
@@ -38,14 +43,18 @@ struct ReadResult {
   std::size_t skipped = 0;  // malformed lines skipped (skip_bad_lines only)
 };
 
-// Reads one source<TAB>target pair per line; columns after the second are
-// ignored and both fields are kept byte for byte. Accepts a UTF-8 BOM at the
+// Reads one source<TAB>target pair per line, both fields kept byte for byte.
+// An optional third column holds the pair's gold alignment as space-separated
+// links in Pharaoh / fast_align order: "i-j" a sure link from source token i
+// to target token j, "i?j" a possible one (0-based token positions); possible
+// = sure + the "?" links, both sorted without repeats. An empty third column
+// means no alignment; columns after the third are ignored. Accepts a UTF-8 BOM at the
 // start, CRLF line ends and a last line without a newline; skips lines that are
 // empty or all ASCII whitespace. A malformed line (no tab, an empty source or
 // target, invalid UTF-8, a NUL byte, a carriage return inside the line, a
-// line over kMaxLineBytes) throws DataError "FILE:LINE: what" unless
-// opts.skip_bad_lines. Also refused, as "FILE: what": a file that cannot be
-// opened or read, a directory, and a file without a single pair.
+// line over kMaxLineBytes, a third column that is not links) throws DataError "FILE:LINE: what"
+// unless opts.skip_bad_lines. Also refused, as "FILE: what": a file that cannot be opened or read,
+// a directory, and a file without a single pair.
 ReadResult read_tsv(const std::string& path, const ReadOptions& opts = {});
 
 // Writes pairs in read_tsv's format ("\n" line ends, no BOM) to
@@ -65,12 +74,14 @@ struct Example {
   // mapped unknown ones to <unk>: what metrics compare the output with.
   // Empty for examples made by hand (then <unk> in tgt matches nothing).
   std::vector<std::string> tgt_tokens;
+  std::optional<Alignment> alignment;  // TextPair::alignment, in range of src and tgt
 };
 
 // Tokenizes and encodes every pair; tokens not in a vocabulary become <unk>
-// (tgt_tokens keeps the target's own tokens).
-// An unknown tokenizer or invalid UTF-8 throws std::invalid_argument (naming
-// the pair's line for the latter).
+// (tgt_tokens keeps the target's own tokens) and the alignment is copied.
+// An unknown tokenizer, invalid UTF-8 or a link beyond the pair's source or
+// target tokens throws std::invalid_argument (naming the pair's line for the
+// latter two).
 std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
                                   const std::string& src_tokenizer,
                                   const std::string& tgt_tokenizer, const Vocab& src,

@@ -173,8 +173,10 @@ std::string format_date(const Date& dt, std::uint64_t format) {
 TextPair make_date(std::mt19937_64& rng) {
   const Date dt = random_date(rng);
   const std::uint64_t format = draw_below(rng, num_date_formats);
-  return {format_date(dt, format),
-          std::to_string(dt.year) + "-" + two(dt.month) + "-" + two(dt.day), 0};
+  TextPair p;
+  p.src = format_date(dt, format);
+  p.tgt = std::to_string(dt.year) + "-" + two(dt.month) + "-" + two(dt.day);
+  return p;
 }
 
 }  // namespace
@@ -199,7 +201,10 @@ std::vector<TextPair> make_task(const std::string& name, std::size_t n, std::uin
   if (name == "dates") {
     if (opts.min_len != 0 || opts.max_len != 0)
       throw OptionError(opts.min_len ? "min_len" : "max_len", "does not apply to task 'dates'");
-    for (std::size_t i = 0; i < n; ++i) out.push_back(make_date(rng));
+    for (std::size_t i = 0; i < n; ++i) {
+      out.push_back(make_date(rng));
+      out.back().alignment = task_alignment(name, out.back());
+    }
     return out;
   }
 
@@ -227,6 +232,7 @@ std::vector<TextPair> make_task(const std::string& name, std::size_t n, std::uin
       if (name == "reverse") std::reverse(p.tgt.begin(), p.tgt.end());
       if (name == "sort") std::sort(p.tgt.begin(), p.tgt.end());
     }
+    p.alignment = task_alignment(name, p);  // none for addition
     out.push_back(std::move(p));
   }
   return out;

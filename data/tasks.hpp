@@ -66,8 +66,8 @@ const std::vector<TaskInfo>& task_list();
 // reverse, sort)" for an unknown name.
 const TaskInfo& task_info(const std::string& name);
 
-// n pairs of the task (line = 0), drawn from std::mt19937_64(seed) with our
-// own integer draws (draw_below), so identical on every machine. Refuses with
+// n pairs of the task (line = 0, alignment = task_alignment), drawn from std::mt19937_64(seed) with
+// our own integer draws (draw_below), so identical on every machine. Refuses with
 // std::invalid_argument naming the option: n == 0 (--n), min_len > max_len
 // after defaults (--min-len/--max-len), max_len above 10000 (--max-len), any
 // length given for "dates" (--min-len/--max-len).

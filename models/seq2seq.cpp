@@ -212,6 +212,34 @@ Var<T> EncoderDecoder<T>::loss(Tape<T>& tape, const Batch& batch, const LossOpti
 }
 
 template <class T>
+std::vector<Array<float>> EncoderDecoder<T>::forced_attention(const Batch& batch) {
+  if (batch.tgt_in.dimension() != 2 || batch.tgt_in.shape()[0] != batch.size())
+    throw std::invalid_argument("forced attention: the batch has no targets");
+  Tape<T> tape;
+  InferenceMode<T> no_record(tape);
+  const std::size_t B = batch.size(), Ty = batch.tgt_in.shape()[1];
+  Encoded<T> enc = encode(tape, batch.src, batch.src_len);
+  DecoderState<T> s = start(tape, enc);
+  // [0, 0] until filled: a default Array is a 0-d scalar, whose size is 1
+  std::vector<Array<float>> att(B, Array<float>::from_shape({0, 0}));
+  for (std::size_t t = 0; t < Ty; ++t) {
+    s = step(tape, tgt_embedding.forward(tape, column(batch.tgt_in, t)), s);
+    if (!s.weights.defined()) return att;   // a variant without attention
+    const Array<T>& w = s.weights.value();  // [B, Tx]
+    for (std::size_t b = 0; b < B; ++b) {
+      if (t == 0) {
+        std::size_t rows = 0;  // the reference's tokens and <eos>: tgt_out up to padding
+        while (rows < Ty && batch.tgt_out(b, rows) != kPad) ++rows;
+        att[b] = Array<float>::from_shape({rows, batch.src_len[b]});
+      }
+      if (t >= att[b].shape()[0]) continue;
+      for (std::size_t j = 0; j < batch.src_len[b]; ++j) att[b](t, j) = static_cast<float>(w(b, j));
+    }
+  }
+  return att;
+}
+
+template <class T>
 std::vector<Hypothesis> EncoderDecoder<T>::greedy(const Batch& batch, std::size_t max_len) {
   Tape<T> tape;
   InferenceMode<T> no_record(tape);

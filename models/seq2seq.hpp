@@ -105,6 +105,14 @@ class EncoderDecoder {
   std::vector<Hypothesis> beam_search(const Batch& batch, std::size_t beam, std::size_t max_len,
                                       const BeamTrace& trace = nullptr);
 
+  // The attention weights while the decoder is fed the reference (teacher
+  // forcing, as loss does, without recording a tape): per sentence a
+  // [target length + 1, source length] array, one row per reference token and
+  // one for <eos>, padding cut off. Empty ([0, 0]) arrays for a variant that
+  // does not attend. Gold alignments index the reference, so this is what they judge
+  // (Luong et al. 2015 read AER the same way). The batch needs targets.
+  std::vector<Array<float>> forced_attention(const Batch& batch);
+
   // x: the batch's sources -> encoder states and final state
   Encoded<T> encode(Tape<T>& tape, const IndexArray& src, const std::vector<std::size_t>& len,
                     const LossOptions& opts = {});

@@ -8,6 +8,7 @@ packages=(
   libxtensor-dev libxtensor-blas-dev libopenblas-dev
   doctest-dev nlohmann-json3-dev libcli11-dev
   python3-numpy python3-torch   # the PyTorch cross-check in the test suite
+  python3-nltk                  # the AER cross-check against NLTK in the test suite
   clang libclang-rt-14-dev      # libFuzzer (scripts/fuzz.sh)
 )
 

@@ -1,11 +1,12 @@
 // Loss over a data set in sorted batches, then greedy (or beam) decoding for
-// the accuracies and BLEU.
+// the accuracies and BLEU, and attention under teacher forcing for alignment.
 #include "training/evaluate.hpp"
 
 #include <cmath>
 #include <map>
 
 #include "training/parallel.hpp"
+#include "version.hpp"
 
 namespace attnlab {
 
@@ -36,7 +37,38 @@ std::vector<std::string> reference_tokens(const Vocab& v, const Example& e) {
              : tokens_of(v, e.tgt, kUnkReference);
 }
 
+bool has_links(const std::optional<Alignment>& gold) {
+  return gold && !(gold->sure.empty() && gold->possible.empty());
+}
+
+// The aligned sentences of a corpus or bucket, summed up as EvalResult's aer,
+// gold_mass and aligned.
+struct AlignmentTally {
+  std::vector<Alignment> gold;
+  std::vector<std::vector<Link>> hyp;
+  double mass_sum = 0;
+  std::size_t mass_n = 0, links = 0;
+
+  void add(const Alignment& g, const std::vector<Link>& h, double mass) {
+    gold.push_back(g);
+    hyp.push_back(h);
+    links += h.size() + g.sure.size();
+    if (std::isfinite(mass)) mass_sum += mass, ++mass_n;  // NaN: no link inside the attention
+  }
+  template <class R>
+  void into(R& r) const {
+    r.aligned = gold.size();
+    if (links > 0) r.aer = alignment_error_rate(gold, hyp);  // else it would refuse
+    if (mass_n > 0) r.gold_mass = mass_sum / static_cast<double>(mass_n);
+  }
+};
+
 }  // namespace
+
+std::string bleu_signature(const std::string& tgt_tokenizer) {
+  return "nrefs:1|case:mixed|eff:no|tok:" + tgt_tokenizer + "|smooth:none|version:attnlab-" +
+         kVersion;
+}
 
 double corpus_bleu(const std::vector<std::vector<std::string>>& hyps,
                    const std::vector<std::vector<std::string>>& refs) {
@@ -85,6 +117,8 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
   std::size_t loss_tokens = 0, correct = 0, exact = 0;
   std::vector<std::vector<std::string>> hyps(data.size()), refs(data.size());
   DataParallel<T> parallel(model, opts.decode ? opts.threads : 1);
+  const bool judge_alignment = opts.decode && attends(model.config());
+  AlignmentTally tally;
   for (const std::vector<std::size_t>& idx : make_sorted_batches(data, opts.batch_size)) {
     std::vector<std::vector<Index>> src, ref;
     std::size_t longest = 0;
@@ -116,10 +150,36 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
       correct += ok;
       const bool same = h == y && out[k].finished;
       exact += same;
-      if (per_sentence)
-        (*per_sentence)[idx[k]] = {data[idx[k]].src.size(), out[k].tokens, same, y.size() + 1, ok};
+      if (per_sentence) {
+        SentenceResult& sr = (*per_sentence)[idx[k]];
+        sr.source_length = data[idx[k]].src.size();
+        sr.output = out[k].tokens;
+        sr.exact = same;
+        sr.tokens = y.size() + 1;
+        sr.correct = ok;
+      }
       hyps[idx[k]] = std::move(h);
       refs[idx[k]] = std::move(y);
+    }
+    if (!judge_alignment || std::none_of(idx.begin(), idx.end(), [&](std::size_t i) {
+          return has_links(data[i].alignment);
+        }))
+      continue;
+    // Gold links index the reference, so attention is read while the decoder
+    // is fed the reference, not its own output.
+    const std::vector<Array<float>> att = model.forced_attention(b);
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      const Example& ex = data[idx[k]];
+      if (!has_links(ex.alignment) || att[k].size() == 0) continue;
+      const std::vector<Link> links = argmax_alignment(att[k], ex.tgt.size());
+      const double mass = gold_attention_mass(*ex.alignment, att[k]);
+      tally.add(*ex.alignment, links, mass);
+      if (per_sentence) {
+        SentenceResult& sr = (*per_sentence)[idx[k]];
+        sr.alignment = links;
+        sr.gold_mass = mass;
+        sr.aligned = true;
+      }
     }
   }
   r.loss = loss_tokens ? loss_sum / loss_tokens : 0.0;
@@ -128,6 +188,7 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
     r.token_accuracy = static_cast<double>(correct) / loss_tokens;
     r.exact_accuracy = static_cast<double>(exact) / data.size();
     r.bleu = corpus_bleu(hyps, refs);
+    tally.into(r);
   }
   return r;
 }
@@ -145,6 +206,7 @@ std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& ea
     b.max_length = lo + width - 1;
     std::vector<std::vector<std::string>> hyps, refs;
     std::size_t exact = 0, tokens = 0, correct = 0;
+    AlignmentTally tally;
     for (std::size_t i = 0; i < each.size(); ++i) {
       if (each[i].source_length < b.min_length || each[i].source_length > b.max_length) continue;
       ++b.sentences;
@@ -153,11 +215,14 @@ std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& ea
       correct += each[i].correct;
       hyps.push_back(output_tokens(tgt, each[i].output));
       refs.push_back(reference_tokens(tgt, data[i]));
+      if (each[i].aligned && data[i].alignment)
+        tally.add(*data[i].alignment, each[i].alignment, each[i].gold_mass);
     }
     if (b.sentences == 0) continue;
     b.token_accuracy = static_cast<double>(correct) / tokens;
     b.exact_accuracy = static_cast<double>(exact) / b.sentences;
     b.bleu = corpus_bleu(hyps, refs);
+    tally.into(b);
     out.push_back(b);
   }
   return out;

@@ -1,8 +1,11 @@
-// Evaluation of a model on a data set: the spec's loss, token and
-// exact-sequence accuracy of greedy decoding, and corpus BLEU-4, overall and
-// by source length.
+// Evaluation of a model on a data set: the spec's loss and perplexity, token
+// and exact-sequence accuracy of greedy decoding, corpus BLEU-4 and its
+// signature, and how well attention matches gold alignments, overall and by
+// source length.
 #pragma once
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,16 @@ namespace attnlab {
 double corpus_bleu(const std::vector<std::vector<std::string>>& hypotheses,
                    const std::vector<std::vector<std::string>>& references);
 
+// What corpus_bleu's number means, in sacreBLEU's signature style, for a model
+// whose targets the tokenizer `tgt_tokenizer` splits: one reference
+// (nrefs:1), case kept (case:mixed), no effective order (eff:no), n-grams of
+// the target tokenizer's own tokens ("char": code points, "word", "space"),
+// no smoothing, and attnlab's version, e.g.
+// "nrefs:1|case:mixed|eff:no|tok:char|smooth:none|version:attnlab-0.1.0".
+// Scores with different signatures are not comparable (nor with sacreBLEU's
+// own, which tokenizes with 13a).
+std::string bleu_signature(const std::string& tgt_tokenizer);
+
 // The accuracies and BLEU compare the output with the reference as text (its
 // tokens as the tokenizer gave them, Example::tgt_tokens): a reference word
 // outside the vocabulary matches nothing, and an <unk> in the output never
@@ -32,6 +45,19 @@ struct EvalResult {
   // as a date would otherwise have no 4-gram at all); <eos> is not counted
   double bleu = 0.0;
   std::size_t sentences = 0, tokens = 0;
+  // Alignment quality of attention, judged on the attention weights while the
+  // model is fed the reference (EncoderDecoder::forced_attention), for
+  // sentences whose gold alignment (Example::alignment) has a link; only for
+  // models that attend, and only when decoding (EvalOptions::decode):
+  // aer: corpus-level alignment error rate of each sentence's argmax
+  //   alignment (argmax_alignment; the <eos> row left out) against its gold;
+  // gold_mass: the mean over those sentences of gold_attention_mass.
+  // NaN (and aligned 0) when there is nothing to judge.
+  double aer = std::numeric_limits<double>::quiet_NaN();
+  double gold_mass = std::numeric_limits<double>::quiet_NaN();
+  std::size_t aligned = 0;  // sentences judged for alignment
+
+  double perplexity() const { return std::exp(loss); }  // per target token, <eos> included
 };
 
 struct EvalOptions {
@@ -48,6 +74,11 @@ struct SentenceResult {
   std::vector<Index> output;
   bool exact = false;
   std::size_t tokens = 0, correct = 0;
+  // Set when the sentence was judged for alignment (see EvalResult::aer): the
+  // argmax alignment of its forced attention, and its gold_attention_mass.
+  std::vector<Link> alignment;
+  double gold_mass = std::numeric_limits<double>::quiet_NaN();
+  bool aligned = false;
 };
 
 template <class T>
@@ -55,12 +86,17 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
                     const EvalOptions& opts = {},
                     std::vector<SentenceResult>* per_sentence = nullptr);
 
-// Accuracy and BLEU by source length, in buckets of `width` tokens:
+// Accuracy, BLEU and alignment quality (over the bucket's aligned sentences,
+// against data's gold; NaN and 0 without any) by source length, in buckets of
+// `width` tokens:
 // 1..width, width+1..2*width, ... (buckets without a sentence left out).
 // `each` is evaluate()'s per-sentence outcome for `data`.
 struct LengthBucket {
   std::size_t min_length = 0, max_length = 0, sentences = 0;
   double token_accuracy = 0.0, exact_accuracy = 0.0, bleu = 0.0;
+  double aer = std::numeric_limits<double>::quiet_NaN();
+  double gold_mass = std::numeric_limits<double>::quiet_NaN();
+  std::size_t aligned = 0;
 };
 std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& each,
                                            const std::vector<Example>& data, const Vocab& tgt,

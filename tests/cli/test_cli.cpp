@@ -728,3 +728,91 @@ TEST_CASE("cli compare: a killed run never leaves the last run's report beside n
     CHECK(f.path().filename().string().find(".tmp-") == std::string::npos);
   }
 }
+
+TEST_CASE(
+    "cli eval: perplexity, BLEU's signature, and AER with gold from a task or a third column") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--save m --max-steps 3").status == 0);  // attention
+  Result e = s.run("eval --checkpoint m --task reverse --n 20 --max-len 6 --by-length");
+  INFO(e.err);
+  REQUIRE(e.status == 0);
+  CHECK(contains(e.out, "perplexity   "));
+  CHECK(contains(e.out, "(nrefs:1|case:mixed|eff:no|tok:char|smooth:none|version:attnlab-"));
+  CHECK(contains(e.out, "AER          "));
+  CHECK(contains(e.out, "20 pairs with gold links"));
+  CHECK(contains(e.out, "gold mass    "));
+  CHECK(contains(e.out, "BLEU       AER   gold mass"));
+
+  Result j = s.run("eval --checkpoint m --task reverse --n 20 --max-len 6 --json --by-length");
+  REQUIRE(j.status == 0);
+  const auto js = nlohmann::json::parse(j.out);
+  CHECK(js["perplexity"].get<double>() ==
+        doctest::Approx(std::exp(js["loss"].get<double>())).epsilon(1e-9));
+  CHECK(js["bleu_signature"].get<std::string>().find("tok:char|") != std::string::npos);
+  CHECK(js["aer"].is_number());
+  CHECK(js["aer"].get<double>() >= 0.0);
+  CHECK(js["aer"].get<double>() <= 1.0);
+  CHECK(js["gold_attention_mass"].is_number());
+  CHECK(js["aligned"] == 20);
+  std::size_t aligned = 0;
+  for (const auto& b : js["by_length"]) {
+    for (const char* k : {"aer", "gold_attention_mass", "aligned"}) CHECK(b.contains(k));
+    aligned += b["aligned"].get<std::size_t>();
+  }
+  CHECK(aligned == 20);
+
+  // another task's gold
+  Result a = s.run("eval --checkpoint m --task copy --n 5 --max-len 6 --json");
+  REQUIRE(a.status == 0);
+  CHECK(nlohmann::json::parse(a.out)["aligned"] == 5);
+
+  // a file: the third column, where present, is the gold; lines without it are not judged
+  s.write("gold.tsv", "abc\tcba\t0-2 1-1 2-0\nab\tba\t1-0 0?1 0-1\nabcd\tdcba\n");
+  Result f = s.run("eval --checkpoint m --data gold.tsv --json");
+  INFO(f.err);
+  REQUIRE(f.status == 0);
+  const auto jf = nlohmann::json::parse(f.out);
+  CHECK(jf["aligned"] == 2);
+  CHECK(jf["aer"].is_number());
+  Result ft = s.run("eval --checkpoint m --data gold.tsv");
+  CHECK(contains(ft.out, "2 pairs with gold links"));
+  // without any gold: no AER line, and null in JSON
+  s.write("plain.tsv", "abc\tcba\nab\tba\n");
+  Result p = s.run("eval --checkpoint m --data plain.tsv");
+  REQUIRE(p.status == 0);
+  CHECK(contains(p.out, "perplexity"));
+  CHECK_FALSE(contains(p.out, "AER"));
+  const auto jp = nlohmann::json::parse(s.run("eval --checkpoint m --data plain.tsv --json").out);
+  CHECK(jp["aer"].is_null());
+  CHECK(jp["gold_attention_mass"].is_null());
+  CHECK(jp["aligned"] == 0);
+
+  // a task's gold counts characters: a model tokenizing words is not judged by it
+  REQUIRE(s.run("train " + kTiny + "--save w --max-steps 0 --src-tokenizer space").status == 0);
+  Result w = s.run("eval --checkpoint w --task reverse --n 5 --max-len 6 --json");
+  INFO(w.err);
+  REQUIRE(w.status == 0);
+  CHECK(nlohmann::json::parse(w.out)["aligned"] == 0);
+
+  // bad gold: named by file and line
+  s.write("bad.tsv", "abc\tcba\t0-2\nab\tba\t0-x\n");
+  CHECK_FAILS_WITH(s.run("eval --checkpoint m --data bad.tsv"), 1,
+                   "bad.tsv:2: the third column must be alignment links");
+  s.write("far.tsv", "abc\tcba\t0-2\nab\tba\t0-5\n");
+  CHECK_FAILS_WITH(s.run("eval --checkpoint m --data far.tsv"), 1,
+                   "far.tsv: pair 2 (line 2): alignment link 0-5 is beyond");
+}
+
+TEST_CASE("cli eval: plain seq2seq gets perplexity and the signature but no AER") {
+  Scratch s;
+  REQUIRE(s.run("train " + kTiny + "--model seq2seq --save m --max-steps 1").status == 0);
+  Result e = s.run("eval --checkpoint m --task reverse --n 10 --max-len 6 --by-length");
+  REQUIRE(e.status == 0);
+  CHECK(contains(e.out, "perplexity"));
+  CHECK(contains(e.out, "tok:char"));
+  CHECK_FALSE(contains(e.out, "AER"));
+  const auto j = nlohmann::json::parse(
+      s.run("eval --checkpoint m --task reverse --n 10 --max-len 6 --json").out);
+  CHECK(j["aer"].is_null());
+  CHECK(j["aligned"] == 0);
+}

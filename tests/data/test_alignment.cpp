@@ -1,10 +1,14 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <random>
 #include <set>
+#include <sstream>
 
 #include "data/alignment.hpp"
 #include "data/tasks.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace attnlab;
 
@@ -110,4 +114,118 @@ TEST_CASE("task alignments: every pair every task makes has one, and sure links 
       if (t.name == "dates") CHECK(a->sure.size() >= 5);  // year and at least one day digit
     }
   }
+}
+
+TEST_CASE("make_task: each pair carries its task's gold alignment, none for addition") {
+  for (const TaskInfo& t : task_list()) {
+    INFO(t.name);
+    for (const TextPair& p : make_task(t.name, 50, 9)) {
+      if (t.name == "addition") {
+        CHECK_FALSE(p.alignment.has_value());
+        continue;
+      }
+      REQUIRE(p.alignment.has_value());
+      const auto want = task_alignment(t.name, p);
+      CHECK(p.alignment->sure == want->sure);
+      CHECK(p.alignment->possible == want->possible);
+      CHECK_FALSE(p.alignment->possible.empty());
+    }
+  }
+  // reverse by hand: target i from source Tx - 1 - i
+  const TextPair r = make_task("reverse", 1, 4, {5, 5})[0];
+  CHECK(r.alignment->sure == links({{4, 0}, {3, 1}, {2, 2}, {1, 3}, {0, 4}}));
+}
+
+namespace {
+
+// One random case: a gold alignment (sure within possible) and a hypothesis,
+// possibly with repeated links, over sentences of 1 to 8 tokens a side.
+struct AerCase {
+  Alignment gold;
+  std::vector<Link> hyp;
+};
+
+AerCase random_case(std::mt19937_64& rng) {
+  auto below = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  const std::size_t tx = 1 + below(8), ty = 1 + below(8);
+  AerCase c;
+  std::set<Link> sure, possible;
+  for (std::size_t k = below(2 * ty + 1); k > 0; --k) sure.insert({below(tx), below(ty)});
+  possible = sure;
+  for (std::size_t k = below(2 * ty + 1); k > 0; --k) possible.insert({below(tx), below(ty)});
+  for (std::size_t k = below(2 * ty + 1); k > 0; --k) c.hyp.push_back({below(tx), below(ty)});
+  if (sure.empty() && c.hyp.empty()) c.hyp.push_back({0, 0});  // else nothing to score
+  c.gold.sure.assign(sure.begin(), sure.end());
+  c.gold.possible.assign(possible.begin(), possible.end());
+  return c;
+}
+
+std::string python_links(const std::vector<Link>& links, long sentence = -1) {
+  std::ostringstream out;
+  out << "{";
+  for (const Link& l : links) {
+    out << "(";
+    if (sentence >= 0) out << sentence << ",";
+    out << l.src << "," << l.tgt << "),";
+  }
+  out << "}";
+  std::string s = out.str();
+  return s == "{}" ? "set()" : s;
+}
+
+}  // namespace
+
+TEST_CASE("alignment error rate: equals NLTK's on random sentences and corpora") {
+  std::mt19937_64 rng(2024);
+  std::vector<AerCase> cases;
+  for (int i = 0; i < 400; ++i) cases.push_back(random_case(rng));
+  // Sentence by sentence, then corpora of 1 to 40 sentences, which NLTK
+  // scores as one set of (sentence, source, target) links.
+  std::ostringstream py;
+  py << "from nltk.translate.metrics import alignment_error_rate as aer\n";
+  std::vector<double> ours;
+  for (const AerCase& c : cases) {
+    py << "print(repr(aer(" << python_links(c.gold.sure) << ", " << python_links(c.hyp) << ", "
+       << python_links(c.gold.possible) << ")))\n";
+    ours.push_back(alignment_error_rate(c.gold, c.hyp));
+  }
+  for (std::size_t start = 0, n = 1; start + n <= cases.size(); start += n, n = 1 + n * 7 % 40) {
+    std::vector<Alignment> gold;
+    std::vector<std::vector<Link>> hyp;
+    std::string s = "set()", p = "set()", h = "set()";
+    for (std::size_t k = start; k < start + n; ++k) {
+      gold.push_back(cases[k].gold);
+      hyp.push_back(cases[k].hyp);
+      const long id = static_cast<long>(k);
+      s += " | " + python_links(cases[k].gold.sure, id);
+      p += " | " + python_links(cases[k].gold.possible, id);
+      h += " | " + python_links(cases[k].hyp, id);
+    }
+    py << "print(repr(aer(" << s << ", " << h << ", " << p << ")))\n";
+    ours.push_back(alignment_error_rate(gold, hyp));
+  }
+  REQUIRE(ours.size() > cases.size() + 10);
+
+  test::TempDir tmp;
+  test::write_bytes(tmp / "aer.py", py.str());
+  const std::string python = ATTNLAB_PYTHON;
+  const std::string cmd = "'" + python + "' '" + tmp.file("aer.py") + "' 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  char buf[4096];
+  for (std::size_t got; (got = std::fread(buf, 1, sizeof buf, pipe)) > 0;) text.append(buf, got);
+  const int status = pclose(pipe);
+  INFO(python << " (needs python3-nltk: scripts/deps.sh) said: " << text.substr(0, 2000));
+  REQUIRE(status == 0);
+  std::istringstream in(text);
+  std::vector<double> theirs;
+  for (double x; in >> x;) theirs.push_back(x);
+  REQUIRE(theirs.size() == ours.size());
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < ours.size(); ++i)
+    if (std::abs(ours[i] - theirs[i]) > 1e-9) {
+      if (++differ <= 5) FAIL_CHECK("AER " << i << ": ours " << ours[i] << ", NLTK " << theirs[i]);
+    }
+  CHECK(differ == 0);
 }

@@ -94,9 +94,52 @@ TEST_CASE("read_tsv: one pair per line, fields kept byte for byte, lines numbere
   CHECK(r.skipped == 0);
 }
 
-TEST_CASE("read_tsv: columns after the second are ignored") {
+TEST_CASE("read_tsv: columns after the third are ignored") {
   TempDir tmp;
-  CHECK(fields(read_text(tmp, "a\tb\tc\td\ne\tf\t\n")) == Fields{{"a", "b"}, {"e", "f"}});
+  const ReadResult r = read_text(tmp, "a\tb\t0-0\td\te\ne\tf\t\tanything\n");
+  CHECK(fields(r) == Fields{{"a", "b"}, {"e", "f"}});
+  REQUIRE(r.pairs[0].alignment.has_value());
+  CHECK(r.pairs[0].alignment->sure == std::vector<Link>{{0, 0}});
+  CHECK_FALSE(r.pairs[1].alignment.has_value());
+}
+
+TEST_CASE("read_tsv: a third column of links is the gold alignment, sure and possible, sorted") {
+  TempDir tmp;
+  // out of order, a repeat, a possible link, and a link both sure and possible
+  const ReadResult r = read_text(tmp, "abc\txyz\t2-0  1-2 0-1 1-2 0?2 2?0\nab\tcd\t\nx\ty\n");
+  REQUIRE(r.pairs.size() == 3);
+  REQUIRE(r.pairs[0].alignment.has_value());
+  const Alignment& a = *r.pairs[0].alignment;
+  // sorted by target, then source
+  CHECK(a.sure == std::vector<Link>{{2, 0}, {0, 1}, {1, 2}});
+  CHECK(a.possible == std::vector<Link>{{2, 0}, {0, 1}, {0, 2}, {1, 2}});
+  // an empty third column, and none at all: no alignment
+  CHECK_FALSE(r.pairs[1].alignment.has_value());
+  CHECK_FALSE(r.pairs[2].alignment.has_value());
+  // only possible links
+  const ReadResult p = read_text(tmp, "ab\tcd\t1?1 0?0\n");
+  CHECK(p.pairs[0].alignment->sure.empty());
+  CHECK(p.pairs[0].alignment->possible == std::vector<Link>{{0, 0}, {1, 1}});
+}
+
+TEST_CASE("read_tsv: a third column that is not links is refused with FILE:LINE, or skipped") {
+  TempDir tmp;
+  const std::string path = tmp.file("data.tsv");
+  for (const std::string bad :
+       {"0-x", "1-", "-1", "hello", "0-1 2", "0-1,1-2", "1:2", "+1-2", "0-99999999999999999999"}) {
+    INFO(bad);
+    write_bytes(path, "ok\tfine\t0-0\nab\tcd\t" + bad + "\nok\tagain\n");
+    const std::string msg = test::error_message<DataError>([&] { read_tsv(path); });
+    CHECK(contains(msg, path + ":2: the third column must be alignment links such as '0-0 1-2' "
+                               "(source-target, 0-based; i?j for a possible link): got '"));
+    ReadOptions opts;
+    opts.skip_bad_lines = true;
+    const ReadResult r = read_tsv(path, opts);
+    CHECK(fields(r) == Fields{{"ok", "fine"}, {"ok", "again"}});
+    CHECK(r.skipped == 1);
+  }
+  write_bytes(path, "ab\tcd\t0-1 0-x\n");
+  CHECK(contains(test::error_message<DataError>([&] { read_tsv(path); }), "got '0-x'"));
 }
 
 TEST_CASE("read_tsv: a UTF-8 BOM at the start is dropped") {
@@ -345,6 +388,36 @@ TEST_CASE("encode_pairs: an unknown tokenizer or invalid UTF-8 is refused with t
                        "unknown tokenizer 'bpe' (known: char, space, word)", std::invalid_argument);
   CHECK_THROWS_WITH_AS(encode_pairs({{"a", "b", 1}, {"ok", "b\xFF", 7}}, "char", "char", v, v),
                        "pair 2 (line 7): target: invalid UTF-8 at byte 2", std::invalid_argument);
+}
+
+TEST_CASE(
+    "encode_pairs: copies the alignment and refuses a link beyond the tokens, with the line") {
+  Vocab v;
+  TextPair ok{"ab", "xyz", 3};
+  ok.alignment = Alignment{{{1, 2}}, {{0, 0}, {1, 2}}};
+  const auto data = encode_pairs({ok, {"c", "d", 4}}, "char", "char", v, v);
+  REQUIRE(data[0].alignment.has_value());
+  CHECK(data[0].alignment->sure == ok.alignment->sure);
+  CHECK(data[0].alignment->possible == ok.alignment->possible);
+  CHECK_FALSE(data[1].alignment.has_value());
+  // source position 2 of a 2-token source; target position 3 of 3; a sure one alone
+  for (const Alignment& bad :
+       {Alignment{{}, {{2, 0}}}, Alignment{{}, {{0, 3}}}, Alignment{{{0, 5}}, {}}}) {
+    TextPair p{"ab", "xyz", 7};
+    p.alignment = bad;
+    const std::string msg = test::error_message<std::invalid_argument>([&] {
+      encode_pairs({ok, p}, "char", "char", v, v);
+    });
+    CHECK(contains(msg, "pair 2 (line 7): alignment link "));
+    CHECK(contains(msg, "beyond the pair's 2 source and 3 target tokens"));
+  }
+  // positions count the tokenizer's tokens: words here
+  TextPair words{"le chat", "the cat", 9};
+  words.alignment = Alignment{{{1, 1}}, {{1, 1}}};
+  CHECK_NOTHROW(encode_pairs({words}, "space", "space", v, v));
+  words.alignment = Alignment{{{1, 6}}, {{1, 6}}};  // "t" of "cat": a character position
+  CHECK_THROWS_AS(encode_pairs({words}, "space", "space", v, v), std::invalid_argument);
+  CHECK_NOTHROW(encode_pairs({words}, "space", "char", v, v));
 }
 
 TEST_CASE("encode_pairs: tokenize_all gives one side's token sequences for Vocab::build") {

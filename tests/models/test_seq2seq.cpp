@@ -304,6 +304,58 @@ TEST_CASE("attention: padded positions get exactly zero weight, rows sum to 1, n
   }
 }
 
+TEST_CASE(
+    "forced attention: one row per reference token and <eos>, rows sum to 1, none unattended") {
+  for (const std::string& cell : cell_names())
+    for (const ModelConfig& c : every_variant(cell)) {
+      INFO(model_label(c));
+      auto m = make_model<float>(c);
+      const Batch b = padded_batch();  // sources of 3, 1, 2 tokens; targets of 2, 1, 3
+      const std::vector<Array<float>> att = m->forced_attention(b);
+      REQUIRE(att.size() == 3);
+      if (!attends(c)) {
+        for (const Array<float>& a : att) CHECK(a.size() == 0);
+        continue;
+      }
+      const std::size_t tx[] = {3, 1, 2}, ty[] = {2, 1, 3};
+      for (std::size_t i = 0; i < 3; ++i) {
+        REQUIRE(att[i].dimension() == 2);
+        CHECK(att[i].shape()[0] == ty[i] + 1);
+        CHECK(att[i].shape()[1] == tx[i]);
+        for (std::size_t r = 0; r < att[i].shape()[0]; ++r) {
+          double total = 0;
+          for (std::size_t j = 0; j < tx[i]; ++j) {
+            CHECK(std::isfinite(att[i](r, j)));
+            total += att[i](r, j);
+          }
+          CHECK(total == doctest::Approx(1.0).epsilon(1e-5));
+        }
+      }
+      CHECK_THROWS_AS(m->forced_attention(make_batch({{4, 5}})), std::invalid_argument);
+    }
+}
+
+TEST_CASE("forced attention: fed greedy's own output, it reads the weights greedy produced") {
+  for (const ModelConfig& c : every_variant("lstm")) {
+    if (!attends(c)) continue;
+    INFO(model_label(c));
+    auto m = make_model<float>(c);
+    const std::vector<std::vector<Index>> src = {{4, 5, 4}, {5}, {4, 4, 5, 5}};
+    const std::vector<Hypothesis> g = m->greedy(make_batch(src), 6);
+    std::vector<std::vector<Index>> ref;
+    for (const Hypothesis& h : g) ref.push_back(h.tokens);
+    const std::vector<Array<float>> att = m->forced_attention(make_batch(src, ref));
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      // greedy's rows: its tokens, then <eos> if it finished; forced: tokens and <eos>
+      const std::size_t rows = g[i].attention.shape()[0];
+      REQUIRE(att[i].shape()[0] == g[i].tokens.size() + 1);
+      REQUIRE(rows == g[i].tokens.size() + (g[i].finished ? 1 : 0));
+      const Array<float> same = xt::view(att[i], xt::range(0, rows), xt::all());
+      CHECK_ALL_CLOSE_TOL(same, g[i].attention, 1e-5, 1e-6);
+    }
+  }
+}
+
 TEST_CASE("decoding: beam search with K = 1 equals greedy, attention included") {
   for (const std::string& cell : cell_names())
     for (const ModelConfig& c : every_variant(cell)) {

@@ -158,3 +158,142 @@ TEST_CASE("by_source_length: buckets of the given width from 1, empty ones left 
   CHECK(b[1].exact_accuracy == 1.0);
   CHECK_THROWS_AS(by_source_length(each, data, v, 0), std::invalid_argument);
 }
+
+TEST_CASE("evaluate: perplexity is exp(loss)") {
+  auto m = small_model();
+  Vocab v;
+  for (const char* t : {"a", "b", "c", "d", "e", "f"}) v.add(t);
+  const std::vector<Example> data{{{4, 5}, {5, 4}}, {{6}, {7, 8, 9}}};
+  const EvalResult r = evaluate(*m, data, v);
+  CHECK(r.loss > 0.5);
+  CHECK(r.perplexity() == doctest::Approx(std::exp(r.loss)).epsilon(1e-12));
+}
+
+TEST_CASE("bleu_signature: sacreBLEU's fields with the target tokenizer and attnlab's version") {
+  CHECK(bleu_signature("char") == std::string("nrefs:1|case:mixed|eff:no|tok:char|smooth:none|"
+                                              "version:attnlab-") +
+                                      kVersion);
+  CHECK(contains(bleu_signature("word"), "|tok:word|"));
+  CHECK(std::string(kVersion) == "0.1.0");  // project(attnlab VERSION ...) in CMakeLists.txt
+}
+
+namespace {
+
+// Examples with gold alignments: reversal (sure anti-diagonal), one whose gold
+// has no links at all, and one without gold.
+std::vector<Example> aligned_examples() {
+  std::vector<Example> data;
+  for (std::vector<Index> s :
+       {std::vector<Index>{4, 5, 6}, {7, 8}, {9, 4, 7, 5}, {6}, {8, 9, 4}, {5, 6, 7, 8, 9, 4, 5}}) {
+    Example e{s, std::vector<Index>(s.rbegin(), s.rend())};
+    Alignment a;
+    for (std::size_t i = 0; i < s.size(); ++i) a.sure.push_back({s.size() - 1 - i, i});
+    a.possible = a.sure;
+    if (s.size() == 4) a.possible.push_back({0, 3});  // a possible link beside the sure ones
+    std::sort(a.possible.begin(), a.possible.end());
+    e.alignment = a;
+    data.push_back(e);
+  }
+  data.push_back({{4, 4}, {5}, {}, Alignment{}});  // gold without links: not judged
+  data.push_back({{6, 7, 8}, {9, 9}});             // no gold
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("evaluate: no alignment quality without attention or without gold links") {
+  Vocab v;
+  for (const char* t : {"a", "b", "c", "d", "e", "f"}) v.add(t);
+  ModelConfig c;
+  c.model = "seq2seq";
+  c.embed = 4;
+  c.hidden = 4;
+  c.src_vocab = c.tgt_vocab = 10;
+  auto plain = make_model<float>(c);
+  std::vector<SentenceResult> each;
+  const EvalResult p = evaluate(*plain, aligned_examples(), v, EvalOptions{}, &each);
+  CHECK(std::isnan(p.aer));
+  CHECK(std::isnan(p.gold_mass));
+  CHECK(p.aligned == 0);
+  for (const SentenceResult& s : each) CHECK_FALSE(s.aligned);
+  for (const LengthBucket& b : by_source_length(each, aligned_examples(), v, 2)) {
+    CHECK(std::isnan(b.aer));
+    CHECK(b.aligned == 0);
+  }
+
+  auto m = small_model();
+  std::vector<Example> no_gold = aligned_examples();
+  for (Example& e : no_gold) e.alignment.reset();
+  const EvalResult q = evaluate(*m, no_gold, v);
+  CHECK(std::isnan(q.aer));
+  CHECK(std::isnan(q.gold_mass));
+  CHECK(q.aligned == 0);
+  // nor when only the loss is wanted
+  EvalOptions quick;
+  quick.decode = false;
+  const EvalResult l = evaluate(*m, aligned_examples(), v, quick);
+  CHECK(std::isnan(l.aer));
+  CHECK(l.aligned == 0);
+}
+
+TEST_CASE("evaluate: AER and gold mass of an attention model are those of its forced attention") {
+  Vocab v;
+  for (const char* t : {"a", "b", "c", "d", "e", "f"}) v.add(t);
+  auto m = small_model();
+  const std::vector<Example> data = aligned_examples();
+  overfit(*m, data);  // so that the alignment is not just noise
+  for (const std::size_t batch : {std::size_t{1}, std::size_t{64}}) {
+    INFO("batch size " << batch);
+    EvalOptions o;
+    o.batch_size = batch;
+    std::vector<SentenceResult> each;
+    const EvalResult r = evaluate(*m, data, v, o, &each);
+    // by hand, one sentence at a time
+    std::vector<Alignment> gold;
+    std::vector<std::vector<Link>> hyp;
+    double mass = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      const bool judged = data[i].alignment && !data[i].alignment->sure.empty();
+      CHECK(each[i].aligned == judged);
+      if (!judged) {
+        CHECK(std::isnan(each[i].gold_mass));
+        continue;
+      }
+      const Array<float> att = m->forced_attention(make_batch({data[i].src}, {data[i].tgt}))[0];
+      REQUIRE(att.shape()[0] == data[i].tgt.size() + 1);
+      gold.push_back(*data[i].alignment);
+      hyp.push_back(argmax_alignment(att, data[i].tgt.size()));
+      CHECK(each[i].alignment == hyp.back());
+      const double gm = gold_attention_mass(*data[i].alignment, att);
+      CHECK(each[i].gold_mass == doctest::Approx(gm).epsilon(1e-5));
+      mass += gm;
+    }
+    REQUIRE(gold.size() == 6);
+    CHECK(r.aligned == 6);
+    CHECK(r.aer == doctest::Approx(alignment_error_rate(gold, hyp)).epsilon(1e-12));
+    CHECK(r.gold_mass == doctest::Approx(mass / 6).epsilon(1e-5));
+    CHECK(r.aer >= 0.0);
+    CHECK(r.aer <= 1.0);
+
+    const std::vector<LengthBucket> buckets = by_source_length(each, data, v, 2);
+    std::size_t aligned = 0;
+    for (const LengthBucket& b : buckets) {
+      aligned += b.aligned;
+      if (b.aligned == 0) {
+        CHECK(std::isnan(b.aer));
+        CHECK(std::isnan(b.gold_mass));
+        continue;
+      }
+      // each bucket's AER from its own sentences
+      std::vector<Alignment> bg;
+      std::vector<std::vector<Link>> bh;
+      for (std::size_t i = 0; i < data.size(); ++i)
+        if (each[i].aligned && each[i].source_length >= b.min_length &&
+            each[i].source_length <= b.max_length)
+          bg.push_back(*data[i].alignment), bh.push_back(each[i].alignment);
+      CHECK(b.aligned == bg.size());
+      CHECK(b.aer == doctest::Approx(alignment_error_rate(bg, bh)).epsilon(1e-12));
+    }
+    CHECK(aligned == r.aligned);
+  }
+}

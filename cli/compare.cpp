@@ -1,27 +1,36 @@
-// attnlab compare: plain seq2seq and seq2seq with attention trained side by
-// side on the same data with the same budget, then evaluated on the same
-// held-out pairs by source length, where plain seq2seq breaks on long inputs
-// and attention does not (Bahdanau et al. 2014). A table on the terminal, and
-// report.md, report.json and comparison.svg in the output directory.
+// attnlab compare: any set of model variants trained on the same data with
+// the same budget, each over several seeds, then judged on the same held-out
+// pairs by source length: accuracy, BLEU and how well attention matches the
+// gold alignment. Plain seq2seq breaks on long inputs and attention does not
+// (Bahdanau et al. 2014); which score or cell wins, and whether the margin
+// is larger than the seeds' spread, is what the report shows. It writes
+// results.json (every number), report.html and report.md (made from it) and
+// every run's checkpoint into the output directory.
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
+#include <ctime>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
 
-#include "cli/plot.hpp"
+#include "cli/compare_report.hpp"
 #include "cli/train.hpp"
 #include "data/tasks.hpp"
+#include "data/tokenizer.hpp"
 #include "io/atomic_dir.hpp"
 #include "models/model_io.hpp"
+#include "models/score.hpp"
+#include "report/stats.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"
+#include "version.hpp"
 
 namespace attnlab::cli {
 
@@ -29,54 +38,223 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using nlohmann::json;
 
 struct CompareArgs {
   TrainArgs train;
-  std::string out = "compare", test_file;
-  std::size_t test_n = 2000, bucket = 0;
+  std::string out = "compare", test_file, models;
+  std::size_t test_n = 2000, bucket = 0, seeds = 1, test_min_len = 0, test_max_len = 0;
+  std::size_t heatmaps = 3;
 };
 
-// One of the two contestants.
-struct Contestant {
-  std::string label;  // "seq2seq", "attention/additive"
+// One entry of --models: KIND[:SCORE][@CELL].
+struct ModelSpec {
+  std::string name;  // canonical: "seq2seq", "attention:additive", "luong:dot@gru"
   ModelConfig config;
-  std::unique_ptr<EncoderDecoder<float>> model;
-  std::size_t parameters = 0;
-  // progress, written by the training thread, read by the display
-  std::atomic<std::size_t> step{0}, planned{0};
-  std::atomic<double> loss{0.0};
-  std::atomic<bool> finished{false};
-  TrainResult result;
-  double seconds = 0.0;
-  std::exception_ptr error;
-  std::size_t judged_step = 0;  // the step of the weights judged
-  EvalResult eval;
-  std::vector<LengthBucket> buckets;
 };
 
-// The held-out pairs the two models are judged on.
+std::string spec_name(const ModelConfig& c) {
+  return c.model + (attends(c) ? ":" + c.score : "") + (c.cell == "lstm" ? "" : "@" + c.cell);
+}
+
+// The list, each entry on top of `base` (the --score, --cell and sizes given,
+// the data's tokenizers and vocabularies).
+std::vector<ModelSpec> parse_models(const std::string& list, const ModelConfig& base) {
+  std::vector<ModelSpec> out;
+  std::set<std::string> seen;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const std::string what = "--models: '" + item + "'";
+    if (item.empty()) throw UsageError("--models: an empty entry in '" + list + "'");
+    ModelConfig c = base;
+    std::string kind = item;
+    if (const auto at = kind.find('@'); at != std::string::npos) {
+      c.cell = kind.substr(at + 1);
+      kind.resize(at);
+      if (c.cell != "lstm" && c.cell != "gru")
+        throw UsageError(what + ": unknown cell '" + c.cell + "' (lstm, gru)");
+    }
+    bool score_given = false;
+    if (const auto colon = kind.find(':'); colon != std::string::npos) {
+      c.score = kind.substr(colon + 1);
+      kind.resize(colon);
+      score_given = true;
+    }
+    try {
+      c.model = decoder_variant(kind).name;
+    } catch (const std::invalid_argument&) {
+      throw UsageError(what + ": unknown model '" + kind + "' (" + join(decoder_names()) +
+                       "); each entry is KIND[:SCORE][@CELL]");
+    }
+    if (!attends(c)) {
+      if (score_given) throw UsageError(what + ": " + c.model + " has no attention to score");
+      c.decoder_hidden = 0;  // plain seq2seq's decoder starts from [fwd; bwd]: D = 2H
+    }
+    try {
+      c.validate();
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(what + ": " + e.what());
+    }
+    ModelSpec m{spec_name(c), c};
+    if (!seen.insert(m.name).second) throw UsageError(what + ": " + m.name + " is listed twice");
+    out.push_back(m);
+  }
+  if (out.empty()) throw UsageError("--models: no model in '" + list + "'");
+  return out;
+}
+
+// A directory name for a model: "attention-additive-gru".
+std::string dir_name(const std::string& spec) {
+  std::string d = spec;
+  for (char& ch : d)
+    if (ch == ':' || ch == '@') ch = '-';
+  return d;
+}
+
+// The held-out pairs every model is judged on.
 std::vector<TextPair> test_pairs(const CompareArgs& a, const TrainingData& d) {
   const TrainArgs& t = a.train;
   if (!a.test_file.empty()) return read_pairs(a.test_file, t.skip_bad_lines);
   if (t.task.empty()) return d.valid_pairs;
   std::set<std::string> seen;  // no source seen in training
   for (const TextPair& p : d.train_pairs) seen.insert(p.src);
+  const TaskOptions lengths{a.test_min_len ? a.test_min_len : t.min_len,
+                            a.test_max_len ? a.test_max_len : t.max_len};
   std::vector<TextPair> out;
-  for (const TextPair& p :
-       make_task(t.task, 2 * a.test_n + 100, t.data_seed + 15551, {t.min_len, t.max_len}))
+  for (const TextPair& p : make_task(t.task, 2 * a.test_n + 100, t.data_seed + 15551, lengths))
     if (out.size() < a.test_n && !seen.count(p.src)) out.push_back(p);
   return out;
+}
+
+// One model trained with one seed, then judged.
+struct Run {
+  const ModelSpec* model = nullptr;
+  std::size_t seed_index = 0;  // 0 .. seeds-1
+  ModelConfig config;
+  std::string dir;
+  // progress, written by the training thread, read by the display
+  std::atomic<std::size_t> step{0}, planned{0};
+  std::atomic<double> loss{0.0};
+  std::atomic<int> state{0};  // 0 queued, 1 training, 2 judging, 3 done
+  std::exception_ptr error;
+  // the outcome
+  TrainResult result;
+  std::size_t parameters = 0, judged_step = 0;
+  double seconds = 0.0, tokens_per_s = 0.0;
+  std::vector<std::array<double, 3>> train_curve, valid_curve;  // step, seconds, loss
+  EvalResult eval;
+  std::vector<LengthBucket> buckets;
+  json heatmaps = json::array();
+
+  std::string label() const {
+    return model->name + (seed_index ? " s" + std::to_string(seed_index + 1) : "");
+  }
+};
+
+// What every run shares: the data, the held-out pairs and the options.
+struct Shared {
+  const CompareArgs* args;
+  const TrainingData* data;
+  const std::vector<TextPair>* test_text;
+  const std::vector<Example>* test;
+  std::vector<std::size_t> heatmap_pairs;  // indices into test: short, middle, longest
+  std::size_t bucket_width = 1, threads_per_run = 1, log_every = 1;
+  const std::atomic<int>* stop = nullptr;
+};
+
+std::vector<std::string> tokens_of(const std::string& tokenizer, const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& t : tokenize(tokenizer, text)) out.push_back(std::string(t));
+  return out;
+}
+
+// The model's own output on a few held-out inputs, with its attention, and
+// the gold links where the output is the reference (so the positions agree).
+json heatmaps_of(EncoderDecoder<float>& model, const Shared& s) {
+  const ModelConfig& c = model.config();
+  json out = json::array();
+  for (std::size_t i : s.heatmap_pairs) {
+    const Example& e = (*s.test)[i];
+    const Hypothesis h = model.greedy(make_batch({e.src}), 2 * e.tgt.size() + 10).front();
+    json weights = json::array();
+    for (std::size_t r = 0; r < h.attention.shape()[0]; ++r) {
+      json row = json::array();
+      for (std::size_t j = 0; j < h.attention.shape()[1]; ++j) row.push_back(h.attention(r, j));
+      weights.push_back(row);
+    }
+    const bool right = h.finished && h.tokens == e.tgt;
+    json gold{{"sure", json::array()}, {"possible", json::array()}};
+    if (right && e.alignment) {
+      for (const Link& l : e.alignment->sure) gold["sure"].push_back({l.src, l.tgt});
+      for (const Link& l : e.alignment->possible) gold["possible"].push_back({l.src, l.tgt});
+    }
+    out.push_back({{"source", tokens_of(c.src_tokenizer, (*s.test_text)[i].src)},
+                   {"output", s.data->tgt_vocab.decode(h.tokens)},
+                   {"reference", tokens_of(c.tgt_tokenizer, (*s.test_text)[i].tgt)},
+                   {"right", right},
+                   {"weights", weights},
+                   {"gold", gold}});
+  }
+  return out;
+}
+
+void train_and_judge(Run& r, const Shared& s) {
+  const CompareArgs& a = *s.args;
+  const TrainingData& d = *s.data;
+  auto model = make_model<float>(r.config);
+  r.parameters = parameter_count(*model);
+  TrainOptions o = a.train.opts;
+  o.seed = a.train.opts.seed + r.seed_index;  // batch order, dropout, teacher forcing
+  o.threads = s.threads_per_run;
+  o.save = r.dir;
+  o.stop = s.stop;
+  o.log_every = s.log_every;
+  double elapsed = 0;
+  o.on_step = [&r, &elapsed](const TrainProgress& p) {
+    r.step = p.step, r.planned = p.planned;  // the loss smoothed: batches differ in length
+    r.loss = p.step == 1 ? p.loss : 0.95 * r.loss + 0.05 * p.loss;
+    elapsed = p.elapsed;
+  };
+  std::vector<double> rates;
+  o.on_log = [&r, &rates](const TrainProgress& p) {
+    r.train_curve.push_back({double(p.step), p.elapsed, p.loss});
+    if (p.tokens_per_s > 0) rates.push_back(p.tokens_per_s);
+  };
+  o.on_validation = [&r, &elapsed](std::size_t step, const EvalResult& e, bool) {
+    r.valid_curve.push_back({double(step), elapsed, e.loss});
+  };
+  json extra{{"train_data", d.train_name}, {"compare", a.out}};
+  if (!a.train.task.empty()) extra["task"] = a.train.task;
+  r.state = 1;
+  const auto start = Clock::now();
+  {
+    Trainer trainer(*model, d.src_vocab, d.tgt_vocab, o, extra);
+    r.result = trainer.run(d.train, d.valid);
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.tokens_per_s = spread_of(rates).mean;
+  if (r.result.interrupted || r.result.diverged) return;
+  r.state = 2;
+  // Judged at its best validation loss within the budget, as a user would
+  // pick it (DIR/best), not wherever the last step left it.
+  const fs::path best = fs::path(r.dir) / "best";
+  r.judged_step = r.result.state.step;
+  if (r.result.state.best_step > 0 && fs::exists(best / "config.json")) {
+    model = load_model<float>(best.string()).model;
+    r.judged_step = r.result.state.best_step;
+  }
+  EvalOptions eo;
+  eo.threads = s.threads_per_run;
+  std::vector<SentenceResult> each;
+  r.eval = evaluate(*model, *s.test, d.tgt_vocab, eo, &each);
+  r.buckets = by_source_length(each, *s.test, d.tgt_vocab, s.bucket_width);
+  if (attends(r.config) && r.seed_index == 0) r.heatmaps = heatmaps_of(*model, s);
 }
 
 std::string bar(double part, std::size_t width) {
   const std::size_t filled = static_cast<std::size_t>(std::min(1.0, part) * width);
   return std::string(filled, '#') + std::string(width - filled, '.');
-}
-
-std::string percent(double x) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(1) << 100 * x << "%";
-  return os.str();
 }
 
 std::string fixed(double x, int digits) {
@@ -85,142 +263,202 @@ std::string fixed(double x, int digits) {
   return os.str();
 }
 
-// Trains both models at once, one thread each, showing their progress.
-// Returns the signal that interrupted them, or 0.
-int train_both(std::vector<Contestant*> both, const CompareArgs& a, const TrainingData& d) {
-  const std::atomic<int>* stop = stop_on_signals();
+// Trains every run, `workers` at a time, the rest queued, with one progress
+// display for all. Returns the signal that interrupted them, or 0.
+int train_all(std::vector<std::unique_ptr<Run>>& runs, Shared& s, std::size_t workers) {
+  s.stop = stop_on_signals();
+  std::atomic<std::size_t> next{0};
   std::vector<std::thread> threads;
-  for (Contestant* c : both) {
-    threads.emplace_back([c, &a, &d, stop] {
-      try {
-        TrainOptions o = a.train.opts;
-        o.save = (fs::path(a.out) / c->config.model).string();
-        o.stop = stop;
-        o.on_step = [c](const TrainProgress& p) {
-          c->step = p.step, c->planned = p.planned;  // the loss smoothed: batches differ in length
-          c->loss = p.step == 1 ? p.loss : 0.95 * c->loss + 0.05 * p.loss;
-        };
-        nlohmann::json extra{{"train_data", d.train_name}, {"compare", a.out}};
-        if (!a.train.task.empty()) extra["task"] = a.train.task;
-        const auto start = Clock::now();
-        Trainer trainer(*c->model, d.src_vocab, d.tgt_vocab, o, extra);
-        c->result = trainer.run(d.train, d.valid);
-        c->seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      } catch (...) {
-        c->error = std::current_exception();
+  for (std::size_t w = 0; w < workers; ++w)
+    threads.emplace_back([&] {
+      for (std::size_t i; (i = next++) < runs.size();) {
+        Run& r = *runs[i];
+        if (*s.stop) {
+          r.state = 3;
+          continue;
+        }
+        try {
+          train_and_judge(r, s);
+        } catch (...) {
+          r.error = std::current_exception();
+        }
+        r.state = 3;
       }
-      c->finished = true;
     });
-  }
   // The display: a live line on a terminal, a line every 10% elsewhere.
-  const bool tty = a.train.tty;
+  const bool tty = s.args->train.tty;
   int last_tenth = -1;
-  std::string last_line;
   for (;;) {
-    bool running = false;
-    for (Contestant* c : both) running = running || !c->finished;
+    std::size_t done = 0;
+    double part = 0;  // of all the runs' steps
+    std::ostringstream running;
+    for (const auto& r : runs) {
+      done += r->state == 3;
+      const double mine = r->planned ? double(r->step) / r->planned : 0.0;
+      part += (r->state == 3 ? 1.0 : std::min(1.0, mine)) / runs.size();
+      if (r->state == 1 || r->state == 2)
+        running << " | " << r->label() << " "
+                << (r->state == 2 ? std::string("judging")
+                                  : "[" + bar(mine, 10) + "] " + fixed(r->loss, 4));
+    }
     std::ostringstream line;
-    double least = 1.0;
-    for (Contestant* c : both) {
-      const double part = c->planned ? double(c->step) / c->planned : 0.0;
-      least = std::min(least, part);
-      line << (line.tellp() > 0 ? " | " : "") << c->label << " [" << bar(part, 10) << "] "
-           << static_cast<int>(100 * part) << "% " << fixed(c->loss, 4);
-    }
+    line << "compare " << static_cast<int>(100 * part) << "%: " << done << "/" << runs.size()
+         << " runs done" << running.str();
+    const bool finished = done == runs.size();
+    if (finished) part = 1;
     if (tty) {
-      std::cerr << "\r\033[K" << line.str() << std::flush;
-    } else if ((static_cast<int>(10 * least) > last_tenth || !running) && line.str() != last_line) {
-      last_tenth = static_cast<int>(10 * least);
-      last_line = line.str();
-      std::cerr << last_line << std::endl;
+      std::string l = line.str();
+      if (l.size() > 160) l = l.substr(0, 157) + "...";
+      std::cerr << "\r\033[K" << l << std::flush;
+    } else if (static_cast<int>(10 * part) > last_tenth || finished) {
+      last_tenth = static_cast<int>(10 * part);
+      std::cerr << line.str() << std::endl;
     }
-    if (!running) break;
+    if (finished) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   for (std::thread& t : threads) t.join();
-  release_signals();  // evaluating and reporting: Ctrl-C ends them at once
+  release_signals();  // reporting: Ctrl-C ends it at once
   if (tty) std::cerr << "\r\033[K";
-  for (Contestant* c : both)
-    if (c->error) std::rethrow_exception(c->error);
-  for (Contestant* c : both)
-    if (c->result.diverged) throw std::runtime_error(c->label + ": " + c->result.message);
-  for (Contestant* c : both) std::cerr << c->label << ": " << c->result.message << "\n";
-  return stop->load();
+  for (const auto& r : runs)
+    if (r->error) std::rethrow_exception(r->error);
+  if (const int sig = s.stop->load()) return sig;
+  for (const auto& r : runs)
+    if (r->result.diverged) throw std::runtime_error(r->label() + ": " + r->result.message);
+  return 0;
 }
 
-// The table, as Markdown (also readable as plain text).
-std::string table(const Contestant& s, const Contestant& t) {
-  std::ostringstream os;
-  os << "| source length | pairs | exact: " << s.label << " | exact: " << t.label
-     << " | BLEU: " << s.label << " | BLEU: " << t.label << " |\n|---|---|---|---|---|---|\n";
-  for (std::size_t k = 0; k < s.buckets.size(); ++k) {
-    const LengthBucket& a = s.buckets[k];
-    const LengthBucket& b = t.buckets[k];
-    os << "| " << a.min_length << "-" << a.max_length << " | " << a.sentences << " | "
-       << percent(a.exact_accuracy) << " | " << percent(b.exact_accuracy) << " | "
-       << fixed(a.bleu, 1) << " | " << fixed(b.bleu, 1) << " |\n";
-  }
-  os << "| **all** | " << s.eval.sentences << " | **" << percent(s.eval.exact_accuracy) << "** | **"
-     << percent(t.eval.exact_accuracy) << "** | **" << fixed(s.eval.bleu, 1) << "** | **"
-     << fixed(t.eval.bleu, 1) << "** |\n";
-  return os.str();
+// A figure, or null where there is none (NaN: an AER without attention).
+// Explicitly: in memory nlohmann keeps NaN as a number, writing it as null.
+json figure(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+json spread_json(const std::vector<double>& v) {
+  const Spread s = spread_of(v);
+  return {{"mean", figure(s.mean)}, {"sd", figure(s.sd)}, {"n", s.n}};
 }
 
-// Accuracy and BLEU by source length; below, both models' learning curves.
-std::string chart_svg(const Contestant& s, const Contestant& t, const std::string& title,
-                      const fs::path& out) {
-  svg::Chart exact;
-  exact.x = 70;
-  exact.y = 60;
-  exact.title = "exact-sequence accuracy (%)";
-  exact.x_label = "source length (tokens, bucket middle)";
-  exact.ymin = 0;
-  exact.ymax = 100;
-  exact.xmin = s.buckets.empty() ? 0 : s.buckets.front().min_length;
-  svg::Chart bleu = exact;
-  bleu.x = 560;
-  bleu.title = "BLEU-4";
-  std::vector<svg::Series> acc, bl;
-  for (const Contestant* c : {&s, &t}) {
-    const std::string colour = c == &s ? "#d62728" : "#1f77b4";
-    svg::Series a{c->label, colour, {}}, b{c->label, colour, {}};
-    for (const LengthBucket& k : c->buckets) {
-      const double mid = (k.min_length + k.max_length) / 2.0;
-      a.points.emplace_back(mid, 100 * k.exact_accuracy);
-      b.points.emplace_back(mid, k.bleu);
+// The figures of one run that the summary table shows.
+json run_metrics(const Run& r) {
+  const double valid = r.result.state.best_valid;
+  return {{"parameters", r.parameters},
+          {"seconds", r.seconds},
+          {"tokens_per_s", figure(r.tokens_per_s)},
+          {"steps", r.result.state.step},
+          {"judged_step", r.judged_step},
+          {"valid_loss", figure(valid)},
+          {"test_loss", figure(r.eval.loss)},
+          {"perplexity", figure(r.eval.perplexity())},
+          {"token_accuracy", r.eval.token_accuracy},
+          {"exact_accuracy", r.eval.exact_accuracy},
+          {"bleu", r.eval.bleu},
+          {"aer", figure(r.eval.aer)},
+          {"gold_mass", figure(r.eval.gold_mass)}};
+}
+
+const char* const kBucketKeys[] = {"token_accuracy", "exact_accuracy", "bleu", "aer", "gold_mass"};
+
+double bucket_value(const LengthBucket& b, const std::string& key) {
+  if (key == "token_accuracy") return b.token_accuracy;
+  if (key == "exact_accuracy") return b.exact_accuracy;
+  if (key == "bleu") return b.bleu;
+  if (key == "aer") return b.aer;
+  return b.gold_mass;
+}
+
+double get(const json& j) { return j.is_number() ? j.get<double>() : NAN; }
+
+// Mean and spread over a model's runs, step by step, of one curve.
+json curve_spread(const std::vector<const Run*>& runs, bool valid) {
+  json out = json::array();
+  for (std::size_t i = 0;; ++i) {
+    std::vector<double> steps, secs, loss;
+    for (const Run* r : runs) {
+      const auto& c = valid ? r->valid_curve : r->train_curve;
+      if (i < c.size()) steps.push_back(c[i][0]), secs.push_back(c[i][1]), loss.push_back(c[i][2]);
     }
-    acc.push_back(a);
-    bl.push_back(b);
+    if (steps.empty()) return out;
+    out.push_back({{"step", spread_of(steps).mean},
+                   {"seconds", spread_of(secs).mean},
+                   {"loss", spread_json(loss)}});
   }
-  std::vector<svg::Series> train, valid;
-  for (const Contestant* c : {&s, &t}) {
-    const Metrics m = read_metrics((out / (c->config.model + ".metrics.jsonl")).string());
-    train.push_back({c->label, c == &s ? "#d62728" : "#1f77b4", m.train_loss.points});
-    valid.push_back({c->label, train.back().colour, m.valid_loss.points});
-  }
-  svg::Chart train_chart = exact;
-  train_chart.y = 440;
-  train_chart.xmin = 0;
-  train_chart.x_label = "step";
-  train_chart.title = "training loss (log scale)";
-  svg::fit_log_y(train_chart, {&train[0], &train[1], &valid[0], &valid[1]});
-  svg::Chart valid_chart = train_chart;
-  valid_chart.x = bleu.x;
-  valid_chart.title = "validation loss (log scale)";
-  const std::string body = svg::text(20, 24, title, "font-weight=\"bold\" font-size=\"14\"") +
-                           svg::line_chart(exact, acc) + svg::line_chart(bleu, bl) +
-                           svg::line_chart(train_chart, train) +
-                           svg::line_chart(valid_chart, valid);
-  return svg::document(1000, 780, body);
 }
 
-// What compare writes beside the two checkpoints.
-const char* const kReportFiles[] = {"report.md", "report.json", "comparison.svg"};
+// What a reader should take away, in sentences made from the figures.
+json findings(const json& models, std::size_t seeds, const json& buckets) {
+  json out = json::array();
+  std::size_t best = 0;
+  for (std::size_t m = 1; m < models.size(); ++m)
+    if (get(models[m]["summary"]["exact_accuracy"]["mean"]) >
+        get(models[best]["summary"]["exact_accuracy"]["mean"]))
+      best = m;
+  auto pct = [](const json& s) {
+    std::string t = fixed(100 * get(s["mean"]), 1);
+    if (s["sd"].is_number()) t += " ± " + fixed(100 * get(s["sd"]), 1);
+    return t + "%";
+  };
+  const json& b = models[best]["summary"]["exact_accuracy"];
+  out.push_back(models[best]["name"].get<std::string>() + " has the highest exact accuracy: " +
+                pct(b) + (seeds > 1 ? " over " + std::to_string(seeds) + " seeds." : "."));
+  if (seeds < 2)
+    out.push_back("One seed: there is no spread to judge a difference by; --seeds 3 gives one.");
+  for (std::size_t m = 0; m < models.size(); ++m) {
+    if (m == best) continue;
+    const json& o = models[m]["summary"]["exact_accuracy"];
+    const Spread sb{get(b["mean"]), get(b["sd"]), b["n"].get<std::size_t>()},
+        so{get(o["mean"]), get(o["sd"]), o["n"].get<std::size_t>()};
+    std::string f = models[m]["name"].get<std::string>() + ": " + pct(o) + ", " +
+                    fixed(100 * (sb.mean - so.mean), 1) + " points lower";
+    if (within_spread(sb, so))
+      f += ": within the seeds' spread, not a difference these runs can tell";
+    out.push_back(f + ".");
+  }
+  // where each model breaks: the first length bucket below 50% exact
+  for (const json& m : models) {
+    std::string where;
+    for (std::size_t k = 0; k < buckets.size(); ++k)
+      if (get(m["by_length"][k]["exact_accuracy"]["mean"]) < 0.5) {
+        where = "falls below 50% exact at source lengths " +
+                std::to_string(buckets[k]["min_length"].get<std::size_t>()) + "-" +
+                std::to_string(buckets[k]["max_length"].get<std::size_t>()) + " (" +
+                pct(m["by_length"][k]["exact_accuracy"]) + ")";
+        break;
+      }
+    if (where.empty()) where = "stays at 50% exact or above up to the longest inputs";
+    std::string f = m["name"].get<std::string>() + " " + where;
+    if (m["summary"]["aer"]["mean"].is_number())
+      f += "; its attention's alignment error rate is " +
+           fixed(get(m["summary"]["aer"]["mean"]), 3) +
+           (m["summary"]["aer"]["sd"].is_number() ? " ± " + fixed(get(m["summary"]["aer"]["sd"]), 3)
+                                                  : "");
+    out.push_back(f + ".");
+  }
+  return out;
+}
+
+std::string machine() {
+  std::ifstream cpu("/proc/cpuinfo");
+  std::string line, model;
+  while (std::getline(cpu, line))
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  return (model.empty() ? std::string("unknown CPU") : model) + ", " +
+         std::to_string(std::thread::hardware_concurrency()) + " cores";
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+  return buf;
+}
+
+// What compare writes beside the checkpoints.
+const char* const kReportFiles[] = {"results.json", "report.md", "report.html"};
 
 int run_compare(CompareArgs& a) {
   TrainArgs& t = a.train;
-  // the two models train side by side, each on half the machine's cores
-  t.opts.threads = std::max<std::size_t>(1, default_threads() / 2);
   if (t.opts.max_steps == 0) throw UsageError("--max-steps 0 would compare untrained models");
   if (t.opts.max_steps < 0 && t.opts.epochs == 0)
     throw UsageError("--epochs 0 needs a --max-steps limit");
@@ -229,140 +467,222 @@ int run_compare(CompareArgs& a) {
     if (t.max_len == 0) t.max_len = 30;
     if (t.min_len == 0) t.min_len = std::min<std::size_t>(3, t.max_len);
   }
+  if ((a.test_min_len || a.test_max_len) && t.task.empty())
+    throw UsageError("--test-min-len and --test-max-len are for a task's generated test pairs");
+  if (a.test_min_len && a.test_max_len && a.test_min_len > a.test_max_len)
+    throw UsageError("--test-min-len " + std::to_string(a.test_min_len) +
+                     " exceeds --test-max-len " + std::to_string(a.test_max_len));
   if (t.task.empty() && a.test_file.empty() && t.valid_file.empty() && t.valid_fraction == 0)
     throw UsageError(
         "comparing needs held-out pairs: give --test FILE, --valid FILE or "
         "--valid-fraction F");
-
-  // the attending variant set against plain seq2seq
-  if (!attends(t.config))
-    throw UsageError("--model " + t.config.model +
-                     " does not attend: compare sets an attending variant against plain seq2seq");
-  for (const std::string& model : {std::string("seq2seq"), t.config.model})  // before any work
-    check_save_target((fs::path(a.out) / model).string());
+  // the default: plain seq2seq against the variant --model, --score, --cell say
+  if (a.models.empty()) {
+    if (!attends(t.config))
+      throw UsageError("--model " + t.config.model +
+                       " does not attend: compare sets an attending variant against plain "
+                       "seq2seq (or list them with --models)");
+    a.models = "seq2seq," + spec_name(t.config);
+  } else if (t.given("model")) {
+    throw UsageError("give the variants with --models (KIND[:SCORE][@CELL],...), not --model");
+  }
   TrainingData d = load_training_pairs(t);
   build_vocabularies(t, d);
   encode_training_data(t, d, true);
-  const std::vector<TextPair> test_text = test_pairs(a, d);
-  std::vector<Example> test = encode_pairs(test_text, t.config.src_tokenizer,
-                                           t.config.tgt_tokenizer, d.src_vocab, d.tgt_vocab);
-  filter_by_length(test, t.max_src_len, t.max_tgt_len);
+  // on the data's tokenizers, vocabularies and lengths
+  const std::vector<ModelSpec> specs = parse_models(a.models, t.config);
+  std::vector<TextPair> test_text_all = test_pairs(a, d);
+  if (!t.task.empty() && a.test_file.empty()) fit_task_alignments(test_text_all, t.task, t.config);
+  std::vector<Example> test =
+      encode_named(test_text_all, a.test_file.empty() ? "held-out pairs" : a.test_file, t.config,
+                   d.src_vocab, d.tgt_vocab);
+  // keep the text beside each example kept (for the heatmaps' tokens)
+  std::vector<TextPair> test_text;
+  {
+    std::vector<Example> kept;
+    for (std::size_t i = 0; i < test.size(); ++i) {
+      const Example& e = test[i];
+      if (e.src.empty() || e.tgt.empty() || (t.max_src_len && e.src.size() > t.max_src_len) ||
+          (t.max_tgt_len && e.tgt.size() > t.max_tgt_len))
+        continue;
+      kept.push_back(e);
+      test_text.push_back(test_text_all[i]);
+    }
+    test = std::move(kept);
+  }
   if (test.empty()) throw UsageError("no held-out pairs to compare the models on");
-  for (const Example& e : test) check_source_length(t.config, e.src.size(), "held-out pairs");
+  std::size_t longest = 0;
+  for (const Example& e : test) longest = std::max(longest, e.src.size());
 
-  Contestant plain, attention;
-  plain.config = attention.config = t.config;
-  plain.config.model = "seq2seq";
-  plain.config.decoder_hidden = 0;  // plain seq2seq's decoder starts from [fwd; bwd]: D = 2H
-  plain.label = model_label(plain.config);
-  attention.label = model_label(attention.config);
-  for (Contestant* c : {&plain, &attention}) {
-    check_training_memory(c->config, 1, 1, 1, t.opts.max_memory);  // before making the weights
-    c->model = make_model<float>(c->config);
-    c->parameters = parameter_count(*c->model);
+  // The runs: every model with every seed; a location score must reach the
+  // longest held-out source, beyond the training lengths.
+  std::vector<std::unique_ptr<Run>> runs;
+  for (const ModelSpec& m : specs) {
+    ModelConfig c = m.config;
+
+    // unless given: then check_source_length names a held-out pair beyond it
+    if (!t.given("max_source_length")) c.max_source_length = std::max(c.max_source_length, longest);
+    for (std::size_t k = 0; k < a.seeds; ++k) {
+      auto r = std::make_unique<Run>();
+      r->model = &m;
+      r->seed_index = k;
+      r->config = c;
+      r->config.seed = t.config.seed + k;
+      r->dir = (fs::path(a.out) / dir_name(m.name) / ("seed" + std::to_string(k + 1))).string();
+      for (const Example& e : test) check_source_length(r->config, e.src.size(), "held-out pairs");
+      check_save_target(r->dir);  // before any work
+      check_training_memory(r->config, 1, 1, 1, t.opts.max_memory);
+      runs.push_back(std::move(r));
+    }
   }
   std::error_code ec;
   fs::create_directories(a.out, ec);
   if (ec) throw std::runtime_error(a.out + ": cannot create the directory (" + ec.message() + ")");
   // A report describes the checkpoints beside it: the last run's goes now, so
   // a run killed before writing its own never leaves the old one behind.
-  for (const char* name : kReportFiles) {
+  for (const char* name :
+       {"results.json", "report.md", "report.html", "report.json", "comparison.svg"}) {
     fs::remove(fs::path(a.out) / name, ec);
     if (ec)
       throw std::runtime_error(a.out + "/" + name + ": cannot remove the last run's report (" +
                                ec.message() + ")");
   }
 
+  Shared s;
+  s.args = &a;
+  s.data = &d;
+  s.test_text = &test_text;
+  s.test = &test;
+  s.bucket_width = a.bucket ? a.bucket : std::max<std::size_t>(1, (longest + 5) / 6);
+  {  // the heatmaps' inputs: a short one, a middle one and the longest
+    std::vector<std::size_t> order(test.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      return test[x].src.size() < test[y].src.size();
+    });
+    const std::size_t n = std::min(a.heatmaps, order.size());
+    for (std::size_t k = 0; k < n; ++k)
+      s.heatmap_pairs.push_back(
+          order[n == 1 ? order.size() - 1 : k * (order.size() - 1) / (n - 1)]);
+  }
+  {  // learning curves of about 50 points
+    const std::size_t per_epoch = (d.train.size() + t.opts.batch_size - 1) / t.opts.batch_size;
+    const std::size_t planned =
+        t.opts.max_steps >= 0 ? std::size_t(t.opts.max_steps) : t.opts.epochs * per_epoch;
+    s.log_every = std::max<std::size_t>(1, planned / 50);
+  }
+  const std::size_t cores = default_threads();
+  const std::size_t workers = std::min(cores, runs.size());
+  s.threads_per_run = std::max<std::size_t>(1, cores / workers);
+
   std::string what = d.train_name;
+  json train_lengths = nullptr, test_lengths = nullptr;
   if (!t.task.empty()) {
     const TaskInfo& info = task_info(t.task);
     const std::size_t lo = t.min_len ? t.min_len : info.default_min_len,
                       hi = t.max_len ? t.max_len : info.default_max_len;
-    if (hi) what += ", lengths " + std::to_string(lo) + ".." + std::to_string(hi);
+    if (hi) {
+      what += ", lengths " + std::to_string(lo) + ".." + std::to_string(hi);
+      train_lengths = {lo, hi};
+      test_lengths = {a.test_min_len ? a.test_min_len : lo, a.test_max_len ? a.test_max_len : hi};
+      if (test_lengths != train_lengths)
+        what += " (tested " + std::to_string(test_lengths[0].get<std::size_t>()) + ".." +
+                std::to_string(test_lengths[1].get<std::size_t>()) + ")";
+    }
   }
   std::cerr << "attnlab compare: " << what << "; " << d.train.size() << " training pairs, "
-            << d.valid.size() << " validation, " << test.size() << " held-out test pairs\n"
-            << "  " << plain.label << ": " << plain.parameters << " parameters\n"
-            << "  " << attention.label << ": " << attention.parameters << " parameters\n"
-            << "  the same batches, " << t.opts.optim.name << " at lr " << t.opts.optim.lr << ", ";
+            << d.valid.size() << " validation, " << test.size() << " held-out test pairs\n";
+  for (const ModelSpec& m : specs)
+    std::cerr << "  " << m.name << ": "
+              << static_cast<std::size_t>(parameter_count_estimate(m.config)) << " parameters\n";
+  std::cerr << "  the same batches, " << t.opts.optim.name << " at lr " << t.opts.optim.lr << ", ";
   if (t.opts.max_steps >= 0)
     std::cerr << t.opts.max_steps << " steps";
   else
     std::cerr << t.opts.epochs << (t.opts.epochs == 1 ? " epoch" : " epochs");
-  std::cerr << " each, in parallel (progress and smoothed training loss)\n";
-  if (const int sig = train_both({&plain, &attention}, a, d)) {
-    std::cerr << "interrupted: no report written; both checkpoints are saved where they stopped\n";
+  std::cerr << " each; " << a.seeds << (a.seeds == 1 ? " seed" : " seeds") << ", " << runs.size()
+            << " runs, " << workers << " at a time\n";
+  if (const int sig = train_all(runs, s, workers)) {
+    std::cerr << "interrupted: no report written; the checkpoints are saved where they stopped\n";
     return 128 + sig;
   }
 
-  std::size_t longest = 0;
-  for (const Example& e : test) longest = std::max(longest, e.src.size());
-  const std::size_t width = a.bucket ? a.bucket : std::max<std::size_t>(1, (longest + 5) / 6);
-  for (Contestant* c : {&plain, &attention}) {
-    // Each model is judged at its best validation loss within the budget, as
-    // a user would pick it (DIR/MODEL/best), not wherever the last step left it.
-    const fs::path best = fs::path(a.out) / c->config.model / "best";
-    if (c->result.state.best_step > 0 && fs::exists(best / "config.json")) {
-      c->model = load_model<float>(best.string()).model;
-      c->judged_step = c->result.state.best_step;
-    } else {
-      c->judged_step = c->result.state.step;
+  // results.json: every number the pages show
+  json results;
+  results["title"] = "attnlab compare: " + what;
+  results["command"] = command_line();
+  results["version"] = kVersion;
+  results["machine"] = machine();
+  results["date"] = today();
+  results["data"] = {{"name", d.train_name},           {"train_pairs", d.train.size()},
+                     {"valid_pairs", d.valid.size()},  {"test_pairs", test.size()},
+                     {"train_lengths", train_lengths}, {"test_lengths", test_lengths}};
+  results["budget"] = {{"optimizer", t.opts.optim.name},
+                       {"lr", t.opts.optim.lr},
+                       {"batch_size", t.opts.batch_size},
+                       {"max_steps", t.opts.max_steps},
+                       {"epochs", t.opts.epochs}};
+  results["seeds"] = a.seeds;
+  results["bleu_signature"] = bleu_signature(t.config.tgt_tokenizer);
+  results["buckets"] = json::array();
+  for (const LengthBucket& b : runs.front()->buckets)
+    results["buckets"].push_back(
+        {{"min_length", b.min_length}, {"max_length", b.max_length}, {"sentences", b.sentences}});
+  results["models"] = json::array();
+  for (const ModelSpec& m : specs) {
+    std::vector<const Run*> mine;
+    for (const auto& r : runs)
+      if (r->model == &m) mine.push_back(r.get());
+    json model{{"name", m.name},
+               {"label", model_label(m.config)},
+               {"attends", attends(m.config)},
+               {"runs", json::array()}};
+    for (const Run* r : mine) {
+      json run{{"seed", r->config.seed},
+               {"checkpoint", r->dir},
+               {"metrics", run_metrics(*r)},
+               {"by_length", json::array()},
+               {"curves", {{"train", r->train_curve}, {"valid", r->valid_curve}}}};
+      for (const LengthBucket& b : r->buckets) {
+        json bj;
+        for (const char* k : kBucketKeys) bj[k] = figure(bucket_value(b, k));
+        bj["aligned"] = b.aligned;
+        run["by_length"].push_back(bj);
+      }
+      model["runs"].push_back(run);
     }
-    std::vector<SentenceResult> each;
-    c->eval = evaluate(*c->model, test, d.tgt_vocab, EvalOptions{}, &each);
-    c->buckets = by_source_length(each, test, d.tgt_vocab, width);
+    json summary;
+    for (const auto& [key, value] : model["runs"][0]["metrics"].items()) {
+      std::vector<double> v;
+      for (const json& run : model["runs"]) v.push_back(get(run["metrics"][key]));
+      summary[key] = spread_json(v);
+    }
+    model["summary"] = summary;
+    model["by_length"] = json::array();
+    for (std::size_t k = 0; k < results["buckets"].size(); ++k) {
+      json bj;
+      for (const char* key : kBucketKeys) {
+        std::vector<double> v;
+        for (const json& run : model["runs"]) v.push_back(get(run["by_length"][k][key]));
+        bj[key] = spread_json(v);
+      }
+      model["by_length"].push_back(bj);
+    }
+    model["curves"] = {{"train", curve_spread(mine, false)}, {"valid", curve_spread(mine, true)}};
+    model["heatmaps"] = mine.front()->heatmaps;
+    results["models"].push_back(model);
   }
+  results["findings"] = findings(results["models"], a.seeds, results["buckets"]);
 
-  const std::string title = "attnlab compare: " + what;
-  std::ostringstream md;
-  md << "# " << title << "\n\n"
-     << "Both models trained on the same " << d.train.size()
-     << " pairs in the same batches with the same budget; judged on " << test.size()
-     << " held-out pairs by greedy decoding.\n\n"
-     << "Each model is judged at its lowest validation loss.\n\n"
-     << "| model | parameters | training time | judged at step | validation loss | test loss |\n"
-     << "|---|---|---|---|---|---|\n";
-  for (const Contestant* c : {&plain, &attention})
-    md << "| " << c->label << " | " << c->parameters << " | " << fixed(c->seconds, 0) << " s | "
-       << c->judged_step << " of " << c->result.state.step << " | "
-       << (std::isfinite(c->result.state.best_valid) ? fixed(c->result.state.best_valid, 4) : "-")
-       << " | " << fixed(c->eval.loss, 4) << " |\n";
-  md << "\n" << table(plain, attention);
-  std::cout << "\n" << table(plain, attention) << std::flush;
-
-  nlohmann::json report{{"title", title},
-                        {"train_pairs", d.train.size()},
-                        {"test_pairs", test.size()},
-                        {"models", nlohmann::json::array()}};
-  for (const Contestant* c : {&plain, &attention}) {
-    nlohmann::json m{{"label", c->label},
-                     {"checkpoint", (fs::path(a.out) / c->config.model).string()},
-                     {"parameters", c->parameters},
-                     {"seconds", c->seconds},
-                     {"steps", c->result.state.step},
-                     {"judged_step", c->judged_step},
-                     {"loss", c->eval.loss},
-                     {"token_accuracy", c->eval.token_accuracy},
-                     {"exact_accuracy", c->eval.exact_accuracy},
-                     {"bleu", c->eval.bleu},
-                     {"by_length", nlohmann::json::array()}};
-    for (const LengthBucket& b : c->buckets)
-      m["by_length"].push_back({{"min_length", b.min_length},
-                                {"max_length", b.max_length},
-                                {"sentences", b.sentences},
-                                {"token_accuracy", b.token_accuracy},
-                                {"exact_accuracy", b.exact_accuracy},
-                                {"bleu", b.bleu}});
-    report["models"].push_back(m);
-  }
   const fs::path out(a.out);
-  write_file_atomically((out / kReportFiles[0]).string(), md.str());
-  write_file_atomically((out / kReportFiles[1]).string(), report.dump(2) + "\n");
-  write_file_atomically((out / kReportFiles[2]).string(), chart_svg(plain, attention, title, out));
-  std::cerr << "\nReport: " << (out / "report.md").string() << ", "
-            << (out / "report.json").string() << ", picture " << (out / "comparison.svg").string()
-            << "; checkpoints " << (out / "seq2seq").string() << " and "
-            << (out / attention.config.model).string() << "\n";
+  write_file_atomically((out / kReportFiles[0]).string(), results.dump(1) + "\n");
+  const std::string md = compare_markdown(results);
+  write_file_atomically((out / kReportFiles[1]).string(), md);
+  write_file_atomically((out / kReportFiles[2]).string(), compare_html(results));
+  std::cout << "\n" << md << std::flush;
+  std::cerr << "\nReport: " << fs::absolute(out / "report.html").string() << "\n  with "
+            << (out / "report.md").string() << ", " << (out / "results.json").string()
+            << " and the checkpoints " << (out / "MODEL/seedK").string() << "\n";
   return 0;
 }
 
@@ -371,30 +691,53 @@ int run_compare(CompareArgs& a) {
 void add_subcommand_compare(CLI::App& app) {
   auto a = std::make_shared<CompareArgs>();
   CLI::App* c = app.add_subcommand(
-      "compare", "Train plain seq2seq and attention side by side; compare them by source length");
+      "compare", "Train model variants side by side over seeds; compare them by source length");
   a->train.task = "reverse";
   a->train.valid_n = 500;
   a->train.default_epochs = 5;
   add_training_options(c, a->train);
-  // compare's own defaults, and no --threads: each model takes half the cores
+  // compare's own defaults, and no --threads: the runs share the cores
   c->get_option("--task")->description("A built-in task (default reverse): " + join(task_names()));
-  c->get_option("--min-len")->description("Task: shortest sequence (reverse, sort, copy: 3)");
-  c->get_option("--max-len")->description("Task: longest sequence (reverse, sort, copy: 30)");
+  c->get_option("--min-len")
+      ->description("Task: shortest training sequence (reverse, sort, copy: 3)");
+  c->get_option("--max-len")
+      ->description("Task: longest training sequence (reverse, sort, copy: 30)");
   c->get_option("--valid-n")
       ->description("Task: size of the validation set")
       ->capture_default_str();
   c->remove_option(c->get_option("--threads"));
   c->get_option("--model")->description(
-      "The attending variant to set against plain seq2seq (default attention): " + decoder_help());
-  c->add_option("--out", a->out, "Directory for both checkpoints and the report")
+      "The attending variant to set against plain seq2seq, without --models (default attention): " +
+      decoder_help());
+  c->add_option("--models", a->models,
+                "The variants to compare, comma-separated, each KIND[:SCORE][@CELL] (e.g. "
+                "seq2seq,attention:additive,luong:general@gru); default: seq2seq and --model");
+  c->add_option("--seeds", a->seeds,
+                "Train each model this many times (seeds --seed, --seed + 1, ...); figures are "
+                "mean ± standard deviation")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  c->add_option("--out", a->out, "Directory for the checkpoints and the report")
       ->capture_default_str();
-  c->add_option("--test", a->test_file, "Held-out pairs to judge on (default: a task's own)")
+  c->add_option("--test", a->test_file,
+                "Held-out pairs to judge on (default: a task's own); a third column of i-j "
+                "links gives the gold alignment")
       ->check(CLI::ExistingFile);
   c->add_option("--test-n", a->test_n, "Task: number of held-out test pairs")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
+  c->add_option("--test-min-len", a->test_min_len,
+                "Task: shortest held-out sequence (default: --min-len)")
+      ->check(CLI::Range(1, 100000));
+  c->add_option("--test-max-len", a->test_max_len,
+                "Task: longest held-out sequence, beyond --max-len to test length generalisation")
+      ->check(CLI::Range(1, 100000));
   c->add_option("--bucket-width", a->bucket, "Source lengths per row (0: about six rows)")
       ->check(CLI::Range(0, 100000));
+  c->add_option("--heatmaps", a->heatmaps,
+                "Held-out inputs whose attention the report shows (shortest to longest)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 20));
   on_run(c, [a, c] {
     // --train FILE replaces the default task
     if (c->get_option("--train")->count() && !c->get_option("--task")->count())

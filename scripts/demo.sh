@@ -3,9 +3,12 @@
 # plain seq2seq and seq2seq with attention, trained side by side on the same
 # reversal task (inputs of 3 to 30 letters) with the same budget, then judged
 # on held-out inputs by length. Plain seq2seq breaks as inputs grow; attention
-# does not (Bahdanau et al. 2014). Then the attention model's alignment on a
-# long input: an anti-diagonal. About 2 minutes on 2 cores.
-# Usage: scripts/demo.sh [extra 'attnlab compare' options, e.g. --task sort]
+# does not (Bahdanau et al. 2014). The report (report.html: tables, charts by
+# length, learning curves, attention heatmaps) ends with its path. Then the
+# attention model's alignment on a long input: an anti-diagonal. About 5
+# minutes on 2 cores.
+# Usage: scripts/demo.sh [extra 'attnlab compare' options, e.g. --task sort
+#        or --models seq2seq,attention,luong:general --seeds 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh >/dev/null
@@ -15,7 +18,11 @@ rm -rf "$out"
 
 "$bin" compare --out "$out" "$@"
 
+attention=$(ls -d "$out"/attention-*/seed1 "$out"/luong-*/seed1 2>/dev/null | head -1 || true)
+if [ -n "$attention" ]; then
+  echo
+  echo "== what ${attention#"$out"/} looks at, reversing 24 letters"
+  echo "abcdefghijklmnopqrstabcd" | "$bin" translate --checkpoint "$attention" --show-attention 2>&1
+fi
 echo
-echo "== what the attention model looks at, reversing 24 letters"
-echo "abcdefghijklmnopqrstabcd" |
-  "$bin" translate --checkpoint "$out/attention" --show-attention 2>&1
+echo "The report: $(realpath "$out/report.html") (open it in a browser)"

@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
+#include "report/svg.hpp"
 #include "support/check.hpp"
 #include "support/temp_dir.hpp"
 
@@ -413,14 +416,15 @@ TEST_CASE("cli train: SIGKILL at any moment leaves a whole checkpoint, old or ne
 
 TEST_CASE("cli compare: Ctrl-C stops both models after their step, saves them, writes no report") {
   Scratch s;
-  run_and_then(s, "compare --n 2000 --max-steps 1000000 --out cmp", "cmp/attention.lock",
-               "sleep 1; kill -INT $pid");
+  run_and_then(s, "compare --n 2000 --max-steps 1000000 --out cmp",
+               "cmp/attention-additive/seed1.lock", "sleep 1; kill -INT $pid");
   CHECK(read_bytes(s / "status.txt") == "130\n");
   CHECK(contains(read_bytes(s / "bg.err"), "interrupted: no report written"));
   CHECK(!fs::exists(s / "cmp/report.md"));
-  for (const char* model : {"seq2seq", "attention"}) {
+  for (const char* model : {"seq2seq", "attention-additive"}) {
     INFO(model);
-    const LoadedModel<float> l = load_model<float>((fs::path(s / "cmp") / model).string());
+    const LoadedModel<float> l =
+        load_model<float>((fs::path(s / "cmp") / model / "seed1").string());
     CHECK(l.config_json["train_state"]["step"].get<long>() > 0);
   }
 }
@@ -631,25 +635,35 @@ TEST_CASE("cli compare: both models on the same data, a report by source length"
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(contains(r.out, "| source length |"));
-  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/report.json"));
+  CHECK(contains(r.err, "cmp/report.html"));
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/results.json"));
   REQUIRE(j["models"].size() == 2);
-  CHECK(j["models"][0]["label"] == "seq2seq");
-  CHECK(j["models"][1]["label"] == "attention/additive");
-  CHECK(j["test_pairs"] == 60);
+  CHECK(j["models"][0]["name"] == "seq2seq");
+  CHECK(j["models"][1]["name"] == "attention:additive");
+  CHECK(j["data"]["test_pairs"] == 60);
+  CHECK(j["buckets"][0]["min_length"] == 1);
+  CHECK(j["buckets"][0]["max_length"] == 4);
+  std::size_t pairs = 0;
+  for (const auto& b : j["buckets"]) pairs += b["sentences"].get<std::size_t>();
+  CHECK(pairs == 60);
   for (const auto& m : j["models"]) {
-    CHECK(m["steps"] == 13);        // the same budget: ceil(200 / 16) steps each
-    CHECK(m["judged_step"] == 13);  // one epoch, one validation: the last step is the best
-    std::size_t pairs = 0;
-    for (const auto& b : m["by_length"]) pairs += b["sentences"].get<std::size_t>();
-    CHECK(pairs == 60);
-    CHECK(m["by_length"][0]["min_length"] == 1);
-    CHECK(m["by_length"][0]["max_length"] == 4);
+    REQUIRE(m["runs"].size() == 1);
+    const auto& run = m["runs"][0]["metrics"];
+    CHECK(run["steps"] == 13);        // the same budget: ceil(200 / 16) steps each
+    CHECK(run["judged_step"] == 13);  // one epoch, one validation: the last step is the best
+    CHECK(m["by_length"].size() == j["buckets"].size());
+    CHECK(m["summary"]["exact_accuracy"]["n"] == 1);
+    CHECK(m["summary"]["exact_accuracy"]["sd"].is_null());  // one seed: no spread
   }
-  CHECK(contains(read_bytes(s / "cmp/report.md"), "| **all** | 60 |"));
-  CHECK(contains(read_bytes(s / "cmp/comparison.svg"), "</svg>"));
+  CHECK(j["models"][0]["summary"]["aer"]["mean"].is_null());  // no attention to align
+  CHECK(j["models"][1]["summary"]["aer"]["mean"].is_number());
+  CHECK(j["models"][1]["heatmaps"].size() == 3);
+  CHECK(contains(read_bytes(s / "cmp/report.md"), "| source length | pairs |"));
+  CHECK(contains(read_bytes(s / "cmp/report.html"), "</html>"));
   // each model is an ordinary checkpoint
-  CHECK(s.run("eval --checkpoint cmp/seq2seq --task reverse --n 5 --max-len 9").status == 0);
-  CHECK(s.run("eval --checkpoint cmp/attention --task reverse --n 5 --max-len 9").status == 0);
+  CHECK(s.run("eval --checkpoint cmp/seq2seq/seed1 --task reverse --n 5 --max-len 9").status == 0);
+  CHECK(s.run("eval --checkpoint cmp/attention-additive/seed1 --task reverse --n 5 --max-len 9")
+            .status == 0);
 
   // tasks without letter lengths keep their own defaults
   Result dates = s.run(
@@ -671,10 +685,10 @@ TEST_CASE("cli compare: a run shorter than the logging interval still reports bo
       "--max-steps 3 --test-n 20 --out cmp");
   INFO(r.err);
   REQUIRE(r.status == 0);
-  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/report.json"));
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/results.json"));
   REQUIRE(j["models"].size() == 2);
-  for (const auto& m : j["models"]) CHECK(m["steps"] == 3);
-  CHECK(contains(read_bytes(s / "cmp/comparison.svg"), "</svg>"));
+  for (const auto& m : j["models"]) CHECK(m["runs"][0]["metrics"]["steps"] == 3);
+  CHECK(contains(read_bytes(s / "cmp/report.html"), "</svg>"));
 }
 
 TEST_CASE("cli compare: --model sets any attending variant, by name, against plain seq2seq") {
@@ -684,29 +698,158 @@ TEST_CASE("cli compare: --model sets any attending variant, by name, against pla
       "--test-n 20 --model luong --score general --cell gru --out cmp");
   INFO(r.err);
   REQUIRE(r.status == 0);
-  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/report.json"));
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/results.json"));
   REQUIRE(j["models"].size() == 2);
-  CHECK(j["models"][1]["label"] == "luong/general@gru");
-  CHECK(fs::exists(s.path / "cmp/luong/decoder.combine.weight.npy"));
+  CHECK(j["models"][1]["name"] == "luong:general@gru");
+  CHECK(fs::exists(s.path / "cmp/luong-general-gru/seed1/decoder.combine.weight.npy"));
   CHECK_FAILS_WITH(s.run("compare --model seq2seq --max-steps 1 --out c2"), 2,
                    "--model seq2seq does not attend");
+}
+
+namespace {
+
+// The elements of an HTML page nest properly (void elements and "/>" aside):
+// an empty string, or what is wrong and where.
+std::string html_nesting_error(const std::string& html) {
+  static const std::set<std::string> kVoid = {"meta", "br", "hr", "img", "input", "link"};
+  std::vector<std::string> open;
+  for (std::size_t i = html.find('<'); i != std::string::npos; i = html.find('<', i + 1)) {
+    const std::size_t end = html.find('>', i);
+    if (end == std::string::npos) return "an unclosed '<' at " + std::to_string(i);
+    const std::string tag = html.substr(i + 1, end - i - 1);
+    if (tag.empty() || tag[0] == '!' || tag[0] == '?') continue;
+    const bool closing = tag[0] == '/';
+    std::string name = tag.substr(closing, tag.find_first_of(" \t\n/>", closing) - closing);
+    if (closing) {
+      if (open.empty() || open.back() != name)
+        return "</" + name + "> at " + std::to_string(i) + " closes <" +
+               (open.empty() ? "nothing" : open.back()) + ">";
+      open.pop_back();
+    } else if (!kVoid.count(name) && tag.back() != '/') {
+      open.push_back(name);
+    }
+  }
+  return open.empty() ? "" : "<" + open.back() + "> is never closed";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "cli compare: three models over two seeds, and a report page whose numbers are "
+    "results.json's") {
+  Scratch s;
+  Result r = s.run(
+      "compare --n 200 --min-len 2 --max-len 7 --embed 8 --hidden 8 --attention-hidden 8 "
+      "--batch-size 16 --max-steps 6 --valid-every 3 --test-n 40 "
+      "--test-max-len 10 --models seq2seq,attention:dot,luong:general@gru --seeds 2 --out cmp");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/results.json"));
+  REQUIRE(j["models"].size() == 3);
+  CHECK(j["seeds"] == 2);
+  CHECK(j["data"]["train_lengths"] == nlohmann::json({2, 7}));
+  CHECK(j["data"]["test_lengths"] == nlohmann::json({2, 10}));
+  // the buckets cover the test set exactly, beyond the training lengths
+  std::size_t pairs = 0, next = 1;
+  for (const auto& b : j["buckets"]) {
+    CHECK(b["min_length"].get<std::size_t>() >= next);
+    next = b["max_length"].get<std::size_t>() + 1;
+    pairs += b["sentences"].get<std::size_t>();
+  }
+  CHECK(pairs == 40);
+  CHECK(next > 8);  // some held-out inputs are longer than any in training
+  std::size_t heatmaps = 0;
+  for (const auto& m : j["models"]) {
+    INFO(m["name"]);
+    REQUIRE(m["runs"].size() == 2);
+    CHECK(m["runs"][0]["seed"] != m["runs"][1]["seed"]);
+    // the summary is the mean and spread of the runs' own figures
+    const double a = m["runs"][0]["metrics"]["test_loss"], b = m["runs"][1]["metrics"]["test_loss"];
+    CHECK(m["summary"]["test_loss"]["mean"].get<double>() == doctest::Approx((a + b) / 2));
+    CHECK(m["summary"]["test_loss"]["sd"].get<double>() ==
+          doctest::Approx(std::abs(a - b) / std::sqrt(2.0)));
+    CHECK(m["curves"]["train"].size() == 6);  // a point a step: about 50 over a run
+    CHECK(m["curves"]["valid"].size() == 2);  // steps 3, 6
+    for (const auto& run : m["runs"])         // each run is an ordinary checkpoint
+      CHECK(fs::exists(s.path / run["checkpoint"].get<std::string>() / "config.json"));
+    heatmaps += m["heatmaps"].size();
+  }
+  CHECK(heatmaps == 6);  // three inputs for each of the two attending models
+
+  const std::string html = read_bytes(s / "cmp/report.html");
+  CHECK(html_nesting_error(html) == "");
+  CHECK(!contains(html, "<script"));
+  for (std::size_t at = html.find("http"); at != std::string::npos; at = html.find("http", at + 1))
+    CHECK(html.compare(at, 26, "http://www.w3.org/2000/svg") == 0);  // no address but SVG's
+  // every SVG is there and draws something: 2 chart panels and the heatmaps
+  std::size_t svgs = 0;
+  for (std::size_t at = html.find("<svg"); at != std::string::npos;
+       at = html.find("<svg", at + 1)) {
+    const std::string one = html.substr(at, html.find("</svg>", at) - at);
+    CHECK((contains(one, "<polyline") || contains(one, "fill-opacity")));
+    ++svgs;
+  }
+  CHECK(svgs == 2 + heatmaps);
+  // every figure in a table is the results.json value it names
+  std::size_t figures = 0;
+  const std::string key = "<td data-json=\"";
+  for (std::size_t at = html.find(key); at != std::string::npos; at = html.find(key, at + 1)) {
+    const std::size_t p = at + key.size(), q = html.find('"', p);
+    const std::string pointer = html.substr(p, q - p);
+    const std::size_t sc = html.find("data-scale=\"", q) + 12;
+    const double scale = std::stod(html.substr(sc, html.find('"', sc) - sc));
+    const std::size_t t = html.find('>', sc) + 1;
+    const std::string text = html.substr(t, html.find("</td>", t) - t);
+    INFO(pointer << " shows '" << text << "'");
+    const auto& v = j[nlohmann::json::json_pointer(pointer)];
+    ++figures;
+    if (v.is_number()) {
+      CHECK(std::stod(text) == v.get<double>());
+      continue;
+    }
+    if (!v["mean"].is_number()) {
+      CHECK(text == "–");
+      continue;
+    }
+    const std::size_t pm = text.find(" ± ");
+    const std::string mean = text.substr(0, pm);  // its digits say how it was rounded
+    const std::size_t dot = mean.find('.');
+    const double half_unit =
+        0.5 * std::pow(10.0, dot == std::string::npos ? 0.0 : -double(mean.size() - dot - 1));
+    CHECK(std::abs(std::stod(text) - scale * v["mean"].get<double>()) <= half_unit + 1e-9);
+    REQUIRE(pm != std::string::npos);  // two seeds: a spread
+    CHECK(std::abs(std::stod(text.substr(pm + 4)) - scale * v["sd"].get<double>()) <=
+          half_unit + 1e-9);
+  }
+  CHECK(figures >= 3 * 13);  // at least the summary table
+  for (const auto& f : j["findings"]) CHECK(contains(html, svg::escape(f.get<std::string>())));
+  CHECK(contains(html, svg::escape(j["command"].get<std::string>())));
+  CHECK(contains(read_bytes(s / "cmp/report.md"), "luong:general@gru"));
+
+  CHECK_FAILS_WITH(s.run("compare --models attention:nope --out c2"), 2, "nope");
+  CHECK_FAILS_WITH(s.run("compare --models seq2seq:dot --out c2"), 2, "no attention");
+  CHECK_FAILS_WITH(s.run("compare --models attention@rnn --out c2"), 2, "rnn");
+  CHECK_FAILS_WITH(s.run("compare --models seq2seq,seq2seq --out c2"), 2, "twice");
+  CHECK_FAILS_WITH(s.run("compare --models fly --out c2"), 2, "fly");
+  CHECK_FAILS_WITH(s.run("compare --models seq2seq --model luong --out c2"), 2, "--models");
+  CHECK_FAILS_WITH(s.run("compare --test-min-len 9 --test-max-len 4 --out c2"), 2, "exceeds");
 }
 
 TEST_CASE("cli compare: a killed run never leaves the last run's report beside new checkpoints") {
   Scratch s;
   fs::create_directories(s / "cmp");
-  for (const char* f : {"report.md", "report.json", "comparison.svg"})
+  for (const char* f : {"report.md", "results.json", "report.html"})
     s.write(std::string("cmp/") + f, "the last run's report");
   // killed while training: its own report is never written
   const std::string cmd =
       "cd '" + s.path.string() +
       "' && ('" ATTNLAB_CLI
       "' compare --n 2000 --max-steps 100000 --out cmp >/dev/null 2>&1 & "
-      "pid=$!; i=0; while [ ! -e cmp/seq2seq.metrics.jsonl ] && [ $i -lt 600 ]; "
+      "pid=$!; i=0; while [ ! -e cmp/seq2seq/seed1.metrics.jsonl ] && [ $i -lt 600 ]; "
       "do sleep 0.1; i=$((i+1)); done; kill -9 $pid; wait $pid)";
   std::system(cmd.c_str());
-  CHECK(fs::exists(s / "cmp/seq2seq.metrics.jsonl"));  // it did start training
-  for (const char* f : {"report.md", "report.json", "comparison.svg"}) {
+  CHECK(fs::exists(s / "cmp/seq2seq/seed1.metrics.jsonl"));  // it did start training
+  for (const char* f : {"report.md", "results.json", "report.html"}) {
     INFO(f);
     CHECK(!fs::exists(fs::path(s / "cmp") / f));
   }
@@ -715,8 +858,8 @@ TEST_CASE("cli compare: a killed run never leaves the last run's report beside n
   for (const char* delay : {"0.3", "0.8", "1.5"}) {
     INFO("killed after " << delay << " s");
     run_and_then(s, "compare --n 2000 --max-steps 100000 --valid-every 1 --out cmp",
-                 "cmp/seq2seq.lock", std::string("sleep ") + delay + "; kill -9 $pid");
-    for (const char* model : {"seq2seq", "attention"})
+                 "cmp/seq2seq/seed1.lock", std::string("sleep ") + delay + "; kill -9 $pid");
+    for (const char* model : {"seq2seq/seed1", "attention-additive/seed1"})
       if (fs::exists(fs::path(s / "cmp") / model / "config.json"))
         CHECK(load_model<float>((fs::path(s / "cmp") / model).string()).model);
   }

@@ -593,8 +593,8 @@ int run_compare(CompareArgs& a) {
   std::cerr << "attnlab compare: " << what << "; " << d.train.size() << " training pairs, "
             << d.valid.size() << " validation, " << test.size() << " held-out test pairs\n";
   for (const ModelSpec& m : specs)
-    std::cerr << "  " << m.name << ": "
-              << static_cast<std::size_t>(parameter_count_estimate(m.config)) << " parameters\n";
+    std::cerr << "  " << m.name << ": " << parameter_count(*make_model<float>(m.config))
+              << " parameters\n";
   std::cerr << "  the same batches, " << t.opts.optim.name << " at lr " << t.opts.optim.lr << ", ";
   if (t.opts.max_steps >= 0)
     std::cerr << t.opts.max_steps << " steps";

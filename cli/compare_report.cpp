@@ -164,7 +164,7 @@ std::string heatmap_svg(const json& h) {
 }
 
 const char* const kStyle = R"(
-body { font-family: sans-serif; max-width: 1000px; margin: 1.5em auto; padding: 0 1em; color: #222; }
+body { font-family: sans-serif; max-width: 1120px; margin: 1.5em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 3px 6px; } td { text-align: right; white-space: nowrap; }

@@ -16,7 +16,7 @@ bin=./build/attnlab
 out=build/demo/compare
 rm -rf "$out"
 
-"$bin" compare --out "$out" "$@"
+"$bin" compare --seeds 3 --out "$out" "$@"
 
 attention=$(ls -d "$out"/attention-*/seed1 "$out"/luong-*/seed1 2>/dev/null | head -1 || true)
 if [ -n "$attention" ]; then

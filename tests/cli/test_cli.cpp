@@ -835,6 +835,34 @@ TEST_CASE(
   CHECK_FAILS_WITH(s.run("compare --test-min-len 9 --test-max-len 4 --out c2"), 2, "exceeds");
 }
 
+TEST_CASE("cli compare: on files, with the held-out file's third column as gold alignment") {
+  Scratch s;
+  std::string train, test;
+  for (const std::string w : {"ab", "abc", "bca", "cab", "ba", "cba", "acb", "bac", "ca", "bc"})
+    train += w + "\t" + std::string(w.rbegin(), w.rend()) + "\n";
+  s.write("train.tsv", train);
+  s.write("test.tsv", "abc\tcba\t2-0 1-1 0-2\nba\tab\t1-0 0-1\ncab\tbac\n");  // the last: no gold
+  Result r = s.run(
+      "compare --train train.tsv --valid train.tsv --test test.tsv --models seq2seq,attention "
+      "--seeds 2 --src-tokenizer char --tgt-tokenizer char --embed 8 --hidden 8 "
+      "--attention-hidden 8 --max-steps 2 --out cmp");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(read_bytes(s / "cmp/results.json"));
+  CHECK(j["data"]["test_pairs"] == 3);
+  CHECK(j["data"]["train_lengths"].is_null());
+  const auto& attention = j["models"][1];
+  CHECK(attention["name"] == "attention:additive");
+  for (const auto& run : attention["runs"]) CHECK(run["metrics"]["aer"].is_number());
+  CHECK(attention["summary"]["aer"]["n"] == 2);
+  CHECK(j["models"][0]["summary"]["aer"]["mean"].is_null());
+  // a link beyond the pair's tokens names the file and line
+  s.write("bad.tsv", "abc\tcba\t2-0 1-1 0-3\n");
+  CHECK_FAILS_WITH(s.run("compare --train train.tsv --valid train.tsv --test bad.tsv "
+                         "--src-tokenizer char --tgt-tokenizer char --max-steps 1 --out c2"),
+                   1, "bad.tsv");
+}
+
 TEST_CASE("cli compare: a killed run never leaves the last run's report beside new checkpoints") {
   Scratch s;
   fs::create_directories(s / "cmp");

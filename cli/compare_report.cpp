@@ -45,7 +45,9 @@ std::string fixed(double x, int digits) {
 std::string mean_sd(const json& s, double scale, int digits) {
   if (!s["mean"].is_number()) return "–";
   std::string t = fixed(scale * s["mean"].get<double>(), digits);
-  if (s["sd"].is_number()) t += " ± " + fixed(scale * s["sd"].get<double>(), digits);
+  // no "± 0" where every seed gave the same figure (parameters, steps)
+  if (s["sd"].is_number() && s["sd"].get<double>() != 0)
+    t += " ± " + fixed(scale * s["sd"].get<double>(), digits);
   return t;
 }
 
@@ -166,7 +168,7 @@ std::string heatmap_svg(const json& h) {
 const char* const kStyle = R"(
 body { font-family: sans-serif; max-width: 1120px; margin: 1.5em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
+table { border-collapse: collapse; font-size: 0.8em; margin: 0.5em 0; }
 th, td { border: 1px solid #ddd; padding: 3px 6px; } td { text-align: right; white-space: nowrap; }
 td.name, th { text-align: left; } th { background: #f4f4f4; }
 .legend span { display: inline-block; margin-right: 1.2em; }
@@ -255,24 +257,34 @@ std::string compare_html(const json& r) {
   h << "<p>" << r["models"].size() << " models, " << seeds_text(r) << ", trained on the same "
     << d["train_pairs"] << " pairs in the same batches with the same budget, each judged at its "
     << "lowest validation loss on the same " << d["test_pairs"]
-    << " held-out pairs by greedy decoding.</p>\n<h2>Findings</h2>\n<ul>\n";
+    << " held-out pairs by greedy decoding.</p>\n<h2 id=\"findings\">Findings</h2>\n<ul>\n";
   for (const json& f : r["findings"]) h << "<li>" << esc(f.get<std::string>()) << "</li>\n";
-  h << "</ul>\n<h2>Summary</h2>\n<div class=\"scroll\"><table>\n<tr><th>model</th>";
-  for (const Column& c : kSummary) h << "<th>" << esc(c.heading) << "</th>";
-  h << "</tr>\n";
-  for (std::size_t m = 0; m < r["models"].size(); ++m) {
-    h << "<tr><td class=\"name\">" << esc(r["models"][m]["name"].get<std::string>()) << "</td>";
-    for (const Column& c : kSummary)
-      h << cell(r, "/models/" + std::to_string(m) + "/summary/" + c.key, c.scale, c.digits);
+  h << "</ul>\n<h2 id=\"summary\">Summary</h2>\n";
+  // two tables, training and judging, each narrow enough for the page
+  const std::size_t split = 6;  // kSummary's columns from test_loss on: the held-out figures
+  for (const char* part : {"Training", "On the held-out pairs"}) {
+    const bool training = part[0] == 'T';
+    h << "<h3>" << part << "</h3>\n<div class=\"scroll\"><table>\n<tr><th>model</th>";
+    for (std::size_t k = training ? 0 : split; k < (training ? split : std::size(kSummary)); ++k)
+      h << "<th>" << esc(kSummary[k].heading) << "</th>";
     h << "</tr>\n";
+    for (std::size_t m = 0; m < r["models"].size(); ++m) {
+      h << "<tr><td class=\"name\">" << esc(r["models"][m]["name"].get<std::string>()) << "</td>";
+      for (std::size_t k = training ? 0 : split; k < (training ? split : std::size(kSummary)); ++k)
+        h << cell(r, "/models/" + std::to_string(m) + "/summary/" + kSummary[k].key,
+                  kSummary[k].scale, kSummary[k].digits);
+      h << "</tr>\n";
+    }
+    h << "</table></div>\n";
   }
-  h << "</table></div>\n<p class=\"note\">" << seeds_text(r)
-    << ". Perplexity is exp(test loss). AER: alignment error rate of the attention's argmax "
+  h << "<p class=\"note\">" << seeds_text(r)
+    << " (none shown where every seed gave the same figure). Perplexity is exp(test loss). AER: "
+       "alignment error rate of the attention's argmax "
        "alignment against the gold links (Och &amp; Ney; 0 is perfect), read while the model "
        "is forced along the reference; gold mass: the attention's weight on gold positions. "
        "tokens/s counts source and target tokens. BLEU: <code>"
     << esc(r["bleu_signature"].get<std::string>()) << "</code></p>\n";
-  h << "<h2>By source length</h2>\n"
+  h << "<h2 id=\"by-length\">By source length</h2>\n"
     << legend(r) << "<div class=\"scroll\">" << length_charts(r)
     << "</div>\n<p class=\"note\">Bands: one standard deviation over seeds."
     << (r["data"]["train_lengths"].is_array() &&
@@ -285,9 +297,10 @@ std::string compare_html(const json& r) {
   bool aligned = false;
   for (const json& m : r["models"]) aligned = aligned || m["summary"]["aer"]["mean"].is_number();
   if (aligned) h << "<h3>Alignment error rate</h3>\n" << by_length_table(r, "aer", 1, 3);
-  h << "<h2>Learning curves</h2>\n"
+  h << "<h2 id=\"curves\">Learning curves</h2>\n"
     << legend(r) << "<div class=\"scroll\">" << curve_charts(r) << "</div>\n";
-  h << "<h2>Attention</h2>\n<p class=\"note\">The first seed's model on the same held-out inputs "
+  h << "<h2 id=\"attention\">Attention</h2>\n<p class=\"note\">The first seed's model on the same "
+       "held-out inputs "
        "(short, middle, longest): source across, its own output down; darker is more weight. "
        "Where the output is right, gold links are ringed (solid sure, dashed possible).</p>\n";
   for (const json& m : r["models"]) {
@@ -296,7 +309,7 @@ std::string compare_html(const json& r) {
     for (const json& hm : m["heatmaps"])
       h << "<div class=\"scroll\">" << heatmap_svg(hm) << "</div>\n";
   }
-  h << "<h2>How this was made</h2>\n<pre>" << esc(r["command"].get<std::string>())
+  h << "<h2 id=\"provenance\">How this was made</h2>\n<pre>" << esc(r["command"].get<std::string>())
     << "</pre>\n<p class=\"note\">attnlab " << esc(r["version"].get<std::string>()) << " on "
     << esc(r["machine"].get<std::string>()) << ", " << esc(r["date"].get<std::string>())
     << ". Every number here is in results.json beside this page.</p>\n</body></html>\n";

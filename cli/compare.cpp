@@ -393,12 +393,17 @@ json findings(const json& models, std::size_t seeds, const json& buckets) {
       best = m;
   auto pct = [](const json& s) {
     std::string t = fixed(100 * get(s["mean"]), 1);
-    if (s["sd"].is_number()) t += " ± " + fixed(100 * get(s["sd"]), 1);
-    return t + "%";
+    if (s["sd"].is_number() && get(s["sd"]) != 0) t += " ± " + fixed(100 * get(s["sd"]), 1);
+    return t + "%";  // as the tables: no "± 0" where the seeds agree
   };
   const json& b = models[best]["summary"]["exact_accuracy"];
-  out.push_back(models[best]["name"].get<std::string>() + " has the highest exact accuracy: " +
-                pct(b) + (seeds > 1 ? " over " + std::to_string(seeds) + " seeds." : "."));
+  std::string tied;  // models with exactly the best mean share the place
+  for (std::size_t m = 0; m < models.size(); ++m)
+    if (m != best && get(models[m]["summary"]["exact_accuracy"]["mean"]) == get(b["mean"]))
+      tied += (tied.empty() ? " (tied with " : ", ") + models[m]["name"].get<std::string>();
+  if (!tied.empty()) tied += ")";
+  out.push_back(models[best]["name"].get<std::string>() + " has the highest exact accuracy" + tied +
+                ": " + pct(b) + (seeds > 1 ? " over " + std::to_string(seeds) + " seeds." : "."));
   if (seeds < 2)
     out.push_back("One seed: there is no spread to judge a difference by; --seeds 3 gives one.");
   for (std::size_t m = 0; m < models.size(); ++m) {
@@ -417,10 +422,11 @@ json findings(const json& models, std::size_t seeds, const json& buckets) {
     std::string where;
     for (std::size_t k = 0; k < buckets.size(); ++k)
       if (get(m["by_length"][k]["exact_accuracy"]["mean"]) < 0.5) {
-        where = "falls below 50% exact at source lengths " +
-                std::to_string(buckets[k]["min_length"].get<std::size_t>()) + "-" +
-                std::to_string(buckets[k]["max_length"].get<std::size_t>()) + " (" +
-                pct(m["by_length"][k]["exact_accuracy"]) + ")";
+        const std::size_t lo = buckets[k]["min_length"], hi = buckets[k]["max_length"];
+        where = "falls below 50% exact at source " +
+                (lo == hi ? "length " + std::to_string(lo)
+                          : "lengths " + std::to_string(lo) + "-" + std::to_string(hi)) +
+                " (" + pct(m["by_length"][k]["exact_accuracy"]) + ")";
         break;
       }
     if (where.empty()) where = "stays at 50% exact or above up to the longest inputs";

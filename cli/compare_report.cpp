@@ -53,9 +53,17 @@ std::string mean_sd(const json& s, double scale, int digits) {
 
 std::string esc(const std::string& s) { return svg::escape(s); }
 
+// "11-15", or "3" for a bucket one length wide
 std::string range(const json& b) {
-  return std::to_string(b["min_length"].get<std::size_t>()) + "-" +
-         std::to_string(b["max_length"].get<std::size_t>());
+  const std::size_t lo = b["min_length"], hi = b["max_length"];
+  return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);
+}
+
+// Whether any model's attention was judged against gold links.
+bool any_aligned(const json& r) {
+  for (const json& m : r["models"])
+    if (m["summary"]["aer"]["mean"].is_number()) return true;
+  return false;
 }
 
 std::string seeds_text(const json& r) {
@@ -91,7 +99,8 @@ std::string length_charts(const json& r) {
                           {"aer", "alignment error rate (attention)", 1, 1},
                           {"gold_mass", "attention mass on gold positions", 1, 1}};
   std::string body;
-  for (std::size_t p = 0; p < 4; ++p) {
+  const std::size_t shown = any_aligned(r) ? 4 : 2;  // no gold links: no alignment panels
+  for (std::size_t p = 0; p < shown; ++p) {
     svg::Chart c;
     c.x = 60 + (p % 2) * 480;
     c.y = 30 + (p / 2) * 340;
@@ -114,7 +123,7 @@ std::string length_charts(const json& r) {
     }
     body += svg::line_chart(c, all);
   }
-  return svg::document(960, 680, body);
+  return svg::document(960, shown == 4 ? 680 : 340, body);
 }
 
 // Training and validation loss against steps and against seconds.
@@ -294,9 +303,7 @@ std::string compare_html(const json& r) {
     << "</p>\n<h3>Exact accuracy (%)</h3>\n"
     << by_length_table(r, "exact_accuracy", 100, 1) << "<h3>BLEU</h3>\n"
     << by_length_table(r, "bleu", 1, 1);
-  bool aligned = false;
-  for (const json& m : r["models"]) aligned = aligned || m["summary"]["aer"]["mean"].is_number();
-  if (aligned) h << "<h3>Alignment error rate</h3>\n" << by_length_table(r, "aer", 1, 3);
+  if (any_aligned(r)) h << "<h3>Alignment error rate</h3>\n" << by_length_table(r, "aer", 1, 3);
   h << "<h2 id=\"curves\">Learning curves</h2>\n"
     << legend(r) << "<div class=\"scroll\">" << curve_charts(r) << "</div>\n";
   h << "<h2 id=\"attention\">Attention</h2>\n<p class=\"note\">The first seed's model on the same "

@@ -859,6 +859,16 @@ TEST_CASE("cli compare: on files, with the held-out file's third column as gold 
   for (const auto& run : attention["runs"]) CHECK(run["metrics"]["aer"].is_number());
   CHECK(attention["summary"]["aer"]["n"] == 2);
   CHECK(j["models"][0]["summary"]["aer"]["mean"].is_null());
+  CHECK(contains(read_bytes(s / "cmp/report.html"), "alignment error rate (attention)"));
+  // without gold links anywhere: no alignment figures, no empty charts for them
+  REQUIRE(s.run("compare --train train.tsv --valid train.tsv --test train.tsv --src-tokenizer "
+                "char --tgt-tokenizer char --embed 8 --hidden 8 --attention-hidden 8 "
+                "--max-steps 2 --out plain")
+              .status == 0);
+  const std::string html = read_bytes(s / "plain/report.html");
+  CHECK(contains(html, "exact-sequence accuracy"));
+  CHECK(!contains(html, "alignment error rate (attention)"));
+  CHECK(!contains(html, "<h3>Alignment error rate</h3>"));
   // a link beyond the pair's tokens names the file and line
   s.write("bad.tsv", "abc\tcba\t2-0 1-1 0-3\n");
   CHECK_FAILS_WITH(s.run("compare --train train.tsv --valid train.tsv --test bad.tsv "

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# The main job: builds attnlab and runs `attnlab compare` with its defaults:
-# plain seq2seq and seq2seq with attention, trained side by side on the same
-# reversal task (inputs of 3 to 30 letters) with the same budget, then judged
+# The main job: builds attnlab and runs `attnlab compare --seeds 3`: plain
+# seq2seq and seq2seq with attention, three seeds each, trained side by side
+# on the same reversal task (inputs of 3 to 30 letters) with the same budget, then judged
 # on held-out inputs by length. Plain seq2seq breaks as inputs grow; attention
 # does not (Bahdanau et al. 2014). The report (report.html: tables, charts by
 # length, learning curves, attention heatmaps) ends with its path. Then the
-# attention model's alignment on a long input: an anti-diagonal. About 5
+# attention model's alignment on a long input: an anti-diagonal. About 3
 # minutes on 2 cores.
 # Usage: scripts/demo.sh [extra 'attnlab compare' options, e.g. --task sort
-#        or --models seq2seq,attention,luong:general --seeds 3]
+#        or --models seq2seq,attention,luong:general --test-max-len 60]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh >/dev/null

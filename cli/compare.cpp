@@ -136,7 +136,8 @@ struct Run {
   // progress, written by the training thread, read by the display
   std::atomic<std::size_t> step{0}, planned{0};
   std::atomic<double> loss{0.0};
-  std::atomic<int> state{0};  // 0 queued, 1 training, 2 judging, 3 done
+  enum Phase { queued, training, judging, done };
+  std::atomic<Phase> state{queued};
   std::exception_ptr error;
   // the outcome
   TrainResult result;
@@ -163,12 +164,6 @@ struct Shared {
   const std::atomic<int>* stop = nullptr;
 };
 
-std::vector<std::string> tokens_of(const std::string& tokenizer, const std::string& text) {
-  std::vector<std::string> out;
-  for (const auto& t : tokenize(tokenizer, text)) out.push_back(std::string(t));
-  return out;
-}
-
 // The model's own output on a few held-out inputs, with its attention, and
 // the gold links where the output is the reference (so the positions agree).
 json heatmaps_of(EncoderDecoder<float>& model, const Shared& s) {
@@ -189,9 +184,9 @@ json heatmaps_of(EncoderDecoder<float>& model, const Shared& s) {
       for (const Link& l : e.alignment->sure) gold["sure"].push_back({l.src, l.tgt});
       for (const Link& l : e.alignment->possible) gold["possible"].push_back({l.src, l.tgt});
     }
-    out.push_back({{"source", tokens_of(c.src_tokenizer, (*s.test_text)[i].src)},
+    out.push_back({{"source", tokenize(c.src_tokenizer, (*s.test_text)[i].src)},
                    {"output", s.data->tgt_vocab.decode(h.tokens)},
-                   {"reference", tokens_of(c.tgt_tokenizer, (*s.test_text)[i].tgt)},
+                   {"reference", tokenize(c.tgt_tokenizer, (*s.test_text)[i].tgt)},
                    {"right", right},
                    {"weights", weights},
                    {"gold", gold}});
@@ -226,7 +221,7 @@ void train_and_judge(Run& r, const Shared& s) {
   };
   json extra{{"train_data", d.train_name}, {"compare", a.out}};
   if (!a.train.task.empty()) extra["task"] = a.train.task;
-  r.state = 1;
+  r.state = Run::training;
   const auto start = Clock::now();
   {
     Trainer trainer(*model, d.src_vocab, d.tgt_vocab, o, extra);
@@ -235,7 +230,7 @@ void train_and_judge(Run& r, const Shared& s) {
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   r.tokens_per_s = spread_of(rates).mean;
   if (r.result.interrupted || r.result.diverged) return;
-  r.state = 2;
+  r.state = Run::judging;
   // Judged at its best validation loss within the budget, as a user would
   // pick it (DIR/best), not wherever the last step left it.
   const fs::path best = fs::path(r.dir) / "best";
@@ -274,7 +269,7 @@ int train_all(std::vector<std::unique_ptr<Run>>& runs, Shared& s, std::size_t wo
       for (std::size_t i; (i = next++) < runs.size();) {
         Run& r = *runs[i];
         if (*s.stop) {
-          r.state = 3;
+          r.state = Run::done;
           continue;
         }
         try {
@@ -282,7 +277,7 @@ int train_all(std::vector<std::unique_ptr<Run>>& runs, Shared& s, std::size_t wo
         } catch (...) {
           r.error = std::current_exception();
         }
-        r.state = 3;
+        r.state = Run::done;
       }
     });
   // The display: a live line on a terminal, a line every 10% elsewhere.
@@ -293,13 +288,13 @@ int train_all(std::vector<std::unique_ptr<Run>>& runs, Shared& s, std::size_t wo
     double part = 0;  // of all the runs' steps
     std::ostringstream running;
     for (const auto& r : runs) {
-      done += r->state == 3;
+      done += r->state == Run::done;
       const double mine = r->planned ? double(r->step) / r->planned : 0.0;
-      part += (r->state == 3 ? 1.0 : std::min(1.0, mine)) / runs.size();
-      if (r->state == 1 || r->state == 2)
+      part += (r->state == Run::done ? 1.0 : std::min(1.0, mine)) / runs.size();
+      if (r->state == Run::training || r->state == Run::judging)
         running << " | " << r->label() << " "
-                << (r->state == 2 ? std::string("judging")
-                                  : "[" + bar(mine, 10) + "] " + fixed(r->loss, 4));
+                << (r->state == Run::judging ? std::string("judging")
+                                             : "[" + bar(mine, 10) + "] " + fixed(r->loss, 4));
     }
     std::ostringstream line;
     line << "compare " << static_cast<int>(100 * part) << "%: " << done << "/" << runs.size()
@@ -328,13 +323,9 @@ int train_all(std::vector<std::unique_ptr<Run>>& runs, Shared& s, std::size_t wo
   return 0;
 }
 
-// A figure, or null where there is none (NaN: an AER without attention).
-// Explicitly: in memory nlohmann keeps NaN as a number, writing it as null.
-json figure(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-
 json spread_json(const std::vector<double>& v) {
   const Spread s = spread_of(v);
-  return {{"mean", figure(s.mean)}, {"sd", figure(s.sd)}, {"n", s.n}};
+  return {{"mean", json_figure(s.mean)}, {"sd", json_figure(s.sd)}, {"n", s.n}};
 }
 
 // The figures of one run that the summary table shows.
@@ -342,17 +333,17 @@ json run_metrics(const Run& r) {
   const double valid = r.result.state.best_valid;
   return {{"parameters", r.parameters},
           {"seconds", r.seconds},
-          {"tokens_per_s", figure(r.tokens_per_s)},
+          {"tokens_per_s", json_figure(r.tokens_per_s)},
           {"steps", r.result.state.step},
           {"judged_step", r.judged_step},
-          {"valid_loss", figure(valid)},
-          {"test_loss", figure(r.eval.loss)},
-          {"perplexity", figure(r.eval.perplexity())},
+          {"valid_loss", json_figure(valid)},
+          {"test_loss", json_figure(r.eval.loss)},
+          {"perplexity", json_figure(r.eval.perplexity())},
           {"token_accuracy", r.eval.token_accuracy},
           {"exact_accuracy", r.eval.exact_accuracy},
           {"bleu", r.eval.bleu},
-          {"aer", figure(r.eval.aer)},
-          {"gold_mass", figure(r.eval.gold_mass)}};
+          {"aer", json_figure(r.eval.aer)},
+          {"gold_mass", json_figure(r.eval.gold_mass)}};
 }
 
 const char* const kBucketKeys[] = {"token_accuracy", "exact_accuracy", "bleu", "aer", "gold_mass"};
@@ -391,11 +382,8 @@ json findings(const json& models, std::size_t seeds, const json& buckets) {
     if (get(models[m]["summary"]["exact_accuracy"]["mean"]) >
         get(models[best]["summary"]["exact_accuracy"]["mean"]))
       best = m;
-  auto pct = [](const json& s) {
-    std::string t = fixed(100 * get(s["mean"]), 1);
-    if (s["sd"].is_number() && get(s["sd"]) != 0) t += " ± " + fixed(100 * get(s["sd"]), 1);
-    return t + "%";  // as the tables: no "± 0" where the seeds agree
-  };
+  // as the tables show them
+  auto pct = [](const json& s) { return mean_sd(s, 100, 1) + "%"; };
   const json& b = models[best]["summary"]["exact_accuracy"];
   std::string tied;  // models with exactly the best mean share the place
   for (std::size_t m = 0; m < models.size(); ++m)
@@ -422,20 +410,15 @@ json findings(const json& models, std::size_t seeds, const json& buckets) {
     std::string where;
     for (std::size_t k = 0; k < buckets.size(); ++k)
       if (get(m["by_length"][k]["exact_accuracy"]["mean"]) < 0.5) {
-        const std::size_t lo = buckets[k]["min_length"], hi = buckets[k]["max_length"];
-        where = "falls below 50% exact at source " +
-                (lo == hi ? "length " + std::to_string(lo)
-                          : "lengths " + std::to_string(lo) + "-" + std::to_string(hi)) +
-                " (" + pct(m["by_length"][k]["exact_accuracy"]) + ")";
+        const bool one = buckets[k]["min_length"] == buckets[k]["max_length"];
+        where = std::string("falls below 50% exact at source ") + (one ? "length " : "lengths ") +
+                length_range(buckets[k]) + " (" + pct(m["by_length"][k]["exact_accuracy"]) + ")";
         break;
       }
     if (where.empty()) where = "stays at 50% exact or above up to the longest inputs";
     std::string f = m["name"].get<std::string>() + " " + where;
     if (m["summary"]["aer"]["mean"].is_number())
-      f += "; its attention's alignment error rate is " +
-           fixed(get(m["summary"]["aer"]["mean"]), 3) +
-           (m["summary"]["aer"]["sd"].is_number() ? " ± " + fixed(get(m["summary"]["aer"]["sd"]), 3)
-                                                  : "");
+      f += "; its attention's alignment error rate is " + mean_sd(m["summary"]["aer"], 1, 3);
     out.push_back(f + ".");
   }
   return out;
@@ -651,7 +634,7 @@ int run_compare(CompareArgs& a) {
                {"curves", {{"train", r->train_curve}, {"valid", r->valid_curve}}}};
       for (const LengthBucket& b : r->buckets) {
         json bj;
-        for (const char* k : kBucketKeys) bj[k] = figure(bucket_value(b, k));
+        for (const char* k : kBucketKeys) bj[k] = json_figure(bucket_value(b, k));
         bj["aligned"] = b.aligned;
         run["by_length"].push_back(bj);
       }

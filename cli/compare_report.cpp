@@ -41,23 +41,7 @@ std::string fixed(double x, int digits) {
   return os.str();
 }
 
-// "97.3 ± 0.4" from {"mean", "sd"}; "–" when there is no value.
-std::string mean_sd(const json& s, double scale, int digits) {
-  if (!s["mean"].is_number()) return "–";
-  std::string t = fixed(scale * s["mean"].get<double>(), digits);
-  // no "± 0" where every seed gave the same figure (parameters, steps)
-  if (s["sd"].is_number() && s["sd"].get<double>() != 0)
-    t += " ± " + fixed(scale * s["sd"].get<double>(), digits);
-  return t;
-}
-
 std::string esc(const std::string& s) { return svg::escape(s); }
-
-// "11-15", or "3" for a bucket one length wide
-std::string range(const json& b) {
-  const std::size_t lo = b["min_length"], hi = b["max_length"];
-  return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);
-}
 
 // Whether any model's attention was judged against gold links.
 bool any_aligned(const json& r) {
@@ -211,8 +195,8 @@ std::string by_length_table(const json& r, const char* key, double scale, int di
     }
   out += "</tr>\n";
   for (std::size_t k = 0; k < r["buckets"].size(); ++k) {
-    out += "<tr><td class=\"name\">" + range(r["buckets"][k]) + "</td><td data-json=\"/buckets/" +
-           std::to_string(k) + "/sentences\" data-scale=\"1\">" +
+    out += "<tr><td class=\"name\">" + length_range(r["buckets"][k]) +
+           "</td><td data-json=\"/buckets/" + std::to_string(k) + "/sentences\" data-scale=\"1\">" +
            std::to_string(r["buckets"][k]["sentences"].get<std::size_t>()) + "</td>";
     for (std::size_t m : shown)
       out += cell(r, "/models/" + std::to_string(m) + "/by_length/" + std::to_string(k) + "/" + key,
@@ -223,6 +207,20 @@ std::string by_length_table(const json& r, const char* key, double scale, int di
 }
 
 }  // namespace
+
+std::string mean_sd(const json& s, double scale, int digits) {
+  if (!s["mean"].is_number()) return "–";
+  std::string t = fixed(scale * s["mean"].get<double>(), digits);
+  // no "± 0" where every seed gave the same figure (parameters, steps)
+  if (s["sd"].is_number() && s["sd"].get<double>() != 0)
+    t += " ± " + fixed(scale * s["sd"].get<double>(), digits);
+  return t;
+}
+
+std::string length_range(const json& b) {
+  const std::size_t lo = b["min_length"], hi = b["max_length"];
+  return lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" + std::to_string(hi);
+}
 
 std::string compare_markdown(const json& r) {
   std::ostringstream md;
@@ -248,7 +246,7 @@ std::string compare_markdown(const json& r) {
   for (std::size_t i = 0; i < r["models"].size(); ++i) md << "---|";
   md << "\n";
   for (std::size_t k = 0; k < r["buckets"].size(); ++k) {
-    md << "| " << range(r["buckets"][k]) << " | " << r["buckets"][k]["sentences"] << " |";
+    md << "| " << length_range(r["buckets"][k]) << " | " << r["buckets"][k]["sentences"] << " |";
     for (const json& m : r["models"])
       md << " " << mean_sd(m["by_length"][k]["exact_accuracy"], 100, 1) << " |";
     md << "\n";

@@ -24,18 +24,15 @@ struct EvalArgs {
   std::size_t threads = 1;
 };
 
-// null for NaN (nothing to judge) and infinities, which JSON cannot hold
-nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nullptr; }
-
 nlohmann::json as_json(const EvalResult& r, const std::string& signature) {
   return {{"loss", r.loss},
-          {"perplexity", number(r.perplexity())},
+          {"perplexity", json_figure(r.perplexity())},
           {"token_accuracy", r.token_accuracy},
           {"exact_accuracy", r.exact_accuracy},
           {"bleu", r.bleu},
           {"bleu_signature", signature},
-          {"aer", number(r.aer)},
-          {"gold_attention_mass", number(r.gold_mass)},
+          {"aer", json_figure(r.aer)},
+          {"gold_attention_mass", json_figure(r.gold_mass)},
           {"aligned", r.aligned},
           {"sentences", r.sentences},
           {"tokens", r.tokens}};
@@ -89,8 +86,8 @@ int run_eval(const EvalArgs& a) {
                        {"token_accuracy", b.token_accuracy},
                        {"exact_accuracy", b.exact_accuracy},
                        {"bleu", b.bleu},
-                       {"aer", number(b.aer)},
-                       {"gold_attention_mass", number(b.gold_mass)},
+                       {"aer", json_figure(b.aer)},
+                       {"gold_attention_mass", json_figure(b.gold_mass)},
                        {"aligned", b.aligned}});
   const std::string signature = bleu_signature(c.tgt_tokenizer);
   if (a.json) {

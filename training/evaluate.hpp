@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@ namespace attnlab {
 // for n = 1..4 summed over the corpus, their geometric mean, times the brevity
 // penalty exp(1 - r/c) when the hypotheses are shorter (c < r). No smoothing:
 // 0 when some n-gram order has no match. One reference per sentence.
+// A figure for JSON output: null where it is NaN (nothing to judge, say an
+// AER without attention) or infinite (which JSON cannot hold).
+inline nlohmann::json json_figure(double x) {
+  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+}
+
 double corpus_bleu(const std::vector<std::vector<std::string>>& hypotheses,
                    const std::vector<std::vector<std::string>>& references);
 

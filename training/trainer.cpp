@@ -256,16 +256,14 @@ struct Trainer::Impl {
     nlohmann::json line = {{"step", state.step},
                            {"epoch", state.epoch},
                            {"valid_loss", r.loss},
-                           {"valid_perplexity", r.perplexity()},
+                           {"valid_perplexity", json_figure(r.perplexity())},
                            {"valid_token_accuracy", r.token_accuracy},
                            {"valid_exact_accuracy", r.exact_accuracy},
                            {"valid_bleu", r.bleu},
                            {"elapsed", elapsed()}};
-    if (!std::isfinite(r.perplexity())) line["valid_perplexity"] = nullptr;  // JSON has no inf
     if (r.aligned > 0) {  // an attending model on validation pairs with gold links
-      line["valid_aer"] = std::isnan(r.aer) ? nlohmann::json(nullptr) : nlohmann::json(r.aer);
-      line["valid_gold_attention_mass"] =
-          std::isnan(r.gold_mass) ? nlohmann::json(nullptr) : nlohmann::json(r.gold_mass);
+      line["valid_aer"] = json_figure(r.aer);
+      line["valid_gold_attention_mass"] = json_figure(r.gold_mass);
     }
     log_metrics(line);
     if (opts.on_validation) opts.on_validation(state.step, r, improved);

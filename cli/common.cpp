@@ -149,7 +149,7 @@ void fit_task_alignments(std::vector<TextPair>& pairs, const std::string& task,
 std::vector<Example> encode_named(const std::vector<TextPair>& pairs, const std::string& name,
                                   const ModelConfig& c, const Vocab& src, const Vocab& tgt) {
   try {
-    return encode_pairs(pairs, c.src_tokenizer, c.tgt_tokenizer, src, tgt);
+    return encode_pairs(pairs, c.source_tokenizer(), c.target_tokenizer(), src, tgt);
   } catch (const std::invalid_argument& e) {  // "pair N (line L): ..."
     throw DataError(name + ": " + e.what());
   }

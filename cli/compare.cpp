@@ -184,9 +184,9 @@ json heatmaps_of(EncoderDecoder<float>& model, const Shared& s) {
       for (const Link& l : e.alignment->sure) gold["sure"].push_back({l.src, l.tgt});
       for (const Link& l : e.alignment->possible) gold["possible"].push_back({l.src, l.tgt});
     }
-    out.push_back({{"source", tokenize(c.src_tokenizer, (*s.test_text)[i].src)},
+    out.push_back({{"source", c.source_tokenizer().tokenize((*s.test_text)[i].src)},
                    {"output", s.data->tgt_vocab.decode(h.tokens)},
-                   {"reference", tokenize(c.tgt_tokenizer, (*s.test_text)[i].tgt)},
+                   {"reference", c.target_tokenizer().tokenize((*s.test_text)[i].tgt)},
                    {"right", right},
                    {"weights", weights},
                    {"gold", gold}});

@@ -9,8 +9,10 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "cli/progress.hpp"
+#include "data/subwords.hpp"
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
 #include "io/atomic_dir.hpp"
@@ -68,6 +70,8 @@ const RunFlag kRunFlags[] = {
     ATTNLAB_RUN_FLAG("--max-tgt-len", max_tgt_len),
     ATTNLAB_RUN_FLAG("--min-freq", min_freq),
     ATTNLAB_RUN_FLAG("--max-vocab", max_vocab),
+    ATTNLAB_RUN_FLAG("--vocab-size", vocab_size),
+    ATTNLAB_RUN_FLAG("--subword-model", subword_model),
     ATTNLAB_RUN_FLAG("--optimizer", opts.optim.name),
     ATTNLAB_RUN_FLAG("--lr", opts.optim.lr),
     ATTNLAB_RUN_FLAG("--momentum", opts.optim.momentum),
@@ -94,8 +98,9 @@ void check_source_lengths(const std::vector<TextPair>& pairs, const std::string&
                           const ModelConfig& c) {
   if (!attends(c) || !(score_needs(c.score) & kNeedsMaxSourceLength))
     return;  // no need to tokenize
+  const Tokenizer tokenizer = c.source_tokenizer();
   for (const TextPair& p : pairs)
-    check_source_length(c, tokenize(c.src_tokenizer, p.src).size(),
+    check_source_length(c, tokenizer.tokenize(p.src).size(),
                         where + (p.line ? ":" + std::to_string(p.line) : std::string()),
                         " (raise --max-source-length, or drop long pairs with --max-src-len)");
 }
@@ -130,6 +135,8 @@ int run_train(TrainArgs& a) {
   check_save_target(a.opts.save);  // before any work, not at the first save
 
   TrainingData d = load_training_pairs(a);
+  if (a.task.empty() && !a.epochs->count() && a.opts.max_steps < 0)
+    a.opts.epochs = default_file_epochs(d.train_pairs.size());
 
   // Model, vocabularies and tokenizers: loaded, or new from the data.
   std::unique_ptr<EncoderDecoder<float>> model;
@@ -214,6 +221,37 @@ TrainingData load_training_pairs(const TrainArgs& a) {
   return d;
 }
 
+namespace {
+
+// Sentencepiece vocabulary entries per side by default: a sixth of the
+// side's distinct space-separated words, within 1,000..8,000.
+std::size_t default_vocab_size(const std::vector<std::string>& texts) {
+  std::unordered_set<std::string> words;
+  for (const std::string& t : texts)
+    for (const std::string& w : tokenize("space", t)) words.insert(w);
+  return std::clamp<std::size_t>(words.size() / 6, 1000, 8000);
+}
+
+// A new model on a file of sentences (not a built-in task) gets sizes and
+// tokenizers made for real text; what the user gave stays.
+void fit_defaults(TrainArgs& a, const TrainingData& d) {
+  if (!a.task.empty()) return;
+  ModelConfig& c = a.config;
+  if (!a.given("src_tokenizer")) c.src_tokenizer = "sentencepiece";
+  if (!a.given("tgt_tokenizer")) c.tgt_tokenizer = "sentencepiece";
+  const std::size_t n = d.train_pairs.size(), size = n < 5000 ? 64 : n < 200000 ? 128 : 256;
+  for (auto [key, field] :
+       {std::pair{"embed", &ModelConfig::embed}, std::pair{"hidden", &ModelConfig::hidden},
+        std::pair{"attention_hidden", &ModelConfig::attention_hidden}})
+    if (!a.given(key)) c.*field = size;
+}
+
+}  // namespace
+
+std::size_t default_file_epochs(std::size_t pairs) {
+  return std::clamp<std::size_t>((200000 + pairs - 1) / std::max<std::size_t>(pairs, 1), 3, 10);
+}
+
 void build_vocabularies(TrainArgs& a, TrainingData& d) {
   ModelConfig& c = a.config;
   if (!a.task.empty()) {
@@ -221,10 +259,36 @@ void build_vocabularies(TrainArgs& a, TrainingData& d) {
     if (!a.given("src_tokenizer")) c.src_tokenizer = t.src_tokenizer;
     if (!a.given("tgt_tokenizer")) c.tgt_tokenizer = t.tgt_tokenizer;
   }
-  d.src_vocab =
-      Vocab::build(tokenize_all(d.train_pairs, true, c.src_tokenizer), a.min_freq, a.max_vocab);
-  d.tgt_vocab =
-      Vocab::build(tokenize_all(d.train_pairs, false, c.tgt_tokenizer), a.min_freq, a.max_vocab);
+  fit_defaults(a, d);
+  if (a.vocab_size && c.src_tokenizer != "sentencepiece" && c.tgt_tokenizer != "sentencepiece")
+    throw UsageError(
+        "--vocab-size sizes sentencepiece vocabularies, and neither side uses one "
+        "(--src-tokenizer " +
+        c.src_tokenizer + ", --tgt-tokenizer " + c.tgt_tokenizer + ")");
+  const auto side = [&](bool source, const std::string& tokenizer,
+                        std::shared_ptr<const SentencePiece>& model) {
+    if (tokenizer != "sentencepiece")
+      return Vocab::build(tokenize_all(d.train_pairs, source, tokenizer), a.min_freq, a.max_vocab);
+    std::vector<std::string> texts;
+    texts.reserve(d.train_pairs.size());
+    for (const TextPair& p : d.train_pairs) texts.push_back(source ? p.src : p.tgt);
+    // the vocabulary adds <pad>, <sos> and <eos> to SentencePiece's pieces
+    const std::size_t entries = a.vocab_size ? a.vocab_size : default_vocab_size(texts);
+    try {
+      model = SentencePiece::train(texts, {a.subword_model, entries - 3});
+    } catch (const SubwordError& e) {
+      throw UsageError(std::string(source ? "source" : "target") + " sentencepiece model with " +
+                       std::to_string(entries) + " entries (--vocab-size): " + e.what());
+    }
+    return Vocab::of(model->pieces());
+  };
+  d.src_vocab = side(true, c.src_tokenizer, c.src_subwords);
+  d.tgt_vocab = side(false, c.tgt_tokenizer, c.tgt_subwords);
+  if (c.tgt_tokenizer == "word") {
+    std::vector<std::string> targets;
+    for (const TextPair& p : d.train_pairs) targets.push_back(p.tgt);
+    c.tgt_spacing = learn_word_spacing(targets);
+  }
   c.src_vocab = d.src_vocab.size();
   c.tgt_vocab = d.tgt_vocab.size();
 }
@@ -323,6 +387,13 @@ void add_training_options(CLI::App* t, TrainArgs& args) {
   t->add_option("--max-vocab", a->max_vocab,
                 "Vocabulary: at most this many entries, specials included (0: no limit)")
       ->check(CLI::Range(0, 100000000));
+  t->add_option("--vocab-size", a->vocab_size,
+                "sentencepiece: vocabulary entries per side, specials included (default: a "
+                "sixth of the side's distinct words, 1000..8000)")
+      ->check(CLI::Range(8, 1000000));
+  t->add_option("--subword-model", a->subword_model, "sentencepiece: unigram or bpe")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"unigram", "bpe"}));
 
   ModelConfig& c = a->config;
   c.src_tokenizer = c.tgt_tokenizer = "word";
@@ -374,10 +445,12 @@ void add_training_options(CLI::App* t, TrainArgs& args) {
   t->add_option("--batch-size", o.batch_size, "Pairs per batch")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
-  a->epochs = t->add_option("--epochs", o.epochs,
-                            "Passes over the training data (default " +
-                                std::to_string(a->default_epochs) + "; unlimited with --max-steps)")
-                  ->check(CLI::Range(0, 1000000));
+  a->epochs =
+      t->add_option("--epochs", o.epochs,
+                    "Passes over the training data (default " + std::to_string(a->default_epochs) +
+                        "; train on a file: 200000 / its pairs, 3..10; unlimited with "
+                        "--max-steps)")
+          ->check(CLI::Range(0, 1000000));
   t->add_option("--max-steps", o.max_steps,
                 "Stop after this many steps in all (0: save the initial model)")
       ->check(CLI::Range(0L, 1000000000L));

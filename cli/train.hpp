@@ -20,6 +20,8 @@ struct TrainArgs {
   std::uint64_t data_seed = 1;
   bool skip_bad_lines = false;
   std::size_t max_src_len = 0, max_tgt_len = 0, min_freq = 1, max_vocab = 0;
+  std::size_t vocab_size = 0;             // sentencepiece: entries per side (0: by the data)
+  std::string subword_model = "unigram";  // sentencepiece: unigram or bpe
   ModelConfig config;
   TrainOptions opts;
   bool tty = false;    // stderr is a terminal: a live progress bar
@@ -53,8 +55,13 @@ struct TrainingData {
 // held-out set from another seed.
 TrainingData load_training_pairs(const TrainArgs& a);
 
-// Vocabularies from the training pairs (tokenizers default to the task's);
-// sets a.config's tokenizers and vocabulary sizes.
+// The epochs `attnlab train` runs on a file of this many pairs by default:
+// about 200,000 pairs' worth, within 3..10.
+std::size_t default_file_epochs(std::size_t pairs);
+
+// Vocabularies from the training pairs, with the defaults that fit the data
+// (fit_defaults); sets a.config's tokenizers (learning sentencepiece models
+// and word spacing) and vocabulary sizes.
 void build_vocabularies(TrainArgs& a, TrainingData& d);
 
 // Encodes the pairs with d's vocabularies and drops long ones; for a new

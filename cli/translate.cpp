@@ -22,7 +22,7 @@ namespace {
 struct TranslateArgs {
   std::string checkpoint, attention_file;
   std::size_t beam = 1, max_len = 0, batch_size = 32;
-  bool show = false, allow_nonfinite = false;
+  bool show = false, allow_nonfinite = false, tokens = false;
   std::size_t threads = 1;
 };
 
@@ -67,6 +67,7 @@ int run_translate(const TranslateArgs& a) {
   EncoderDecoder<float>& model = *l.model;
   DataParallel<float> parallel(model, a.threads);
   const ModelConfig& c = model.config();
+  const Tokenizer source = c.source_tokenizer(), target = c.target_tokenizer();
   const bool want_attention = a.show || !a.attention_file.empty();
   if (want_attention && !attends(c))
     throw UsageError(a.checkpoint + " is a " + model_label(c) +
@@ -93,7 +94,7 @@ int run_translate(const TranslateArgs& a) {
       if (!lines[i].empty() && lines[i].back() == '\r') lines[i].pop_back();
       const std::string where = "stdin:" + std::to_string(line_no - lines.size() + i + 1);
       try {
-        src_tokens[i] = tokenize(c.src_tokenizer, lines[i]);
+        src_tokens[i] = source.tokenize(lines[i]);
       } catch (const std::invalid_argument& e) {  // invalid UTF-8: bad data, not usage
         throw std::runtime_error(where + ": " + e.what());
       }
@@ -115,8 +116,9 @@ int run_translate(const TranslateArgs& a) {
       const bool has = k < which.size() && which[k] == i;
       const std::vector<std::string> out =
           has ? l.tgt_vocab.decode(hyps[k].tokens) : std::vector<std::string>{};
-      const std::string translation = detokenize(c.tgt_tokenizer, out);
-      std::cout << translation << '\n';
+      const std::string translation = target.detokenize(out);
+      // --tokens: the tokens as the model wrote them, one space between
+      std::cout << (a.tokens ? detokenize("space", out) : translation) << '\n';
       if (want_attention) {
         nlohmann::json j{{"source_text", lines[i]},
                          {"output_text", translation},
@@ -173,6 +175,8 @@ void add_subcommand_translate(CLI::App& app) {
                 "Lines decoded together when reading from a file or pipe")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  t->add_flag("--tokens", a->tokens,
+              "Print the output tokens, space-separated, instead of the text they make");
   t->add_flag("--allow-nonfinite", a->allow_nonfinite,
               "Load a checkpoint holding NaN or infinite weights (to inspect it)");
   add_threads_option(t, a->threads);

@@ -243,24 +243,20 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 }
 
 std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
-                                  const std::string& src_tokenizer,
-                                  const std::string& tgt_tokenizer, const Vocab& src,
-                                  const Vocab& tgt) {
-  // Unknown names are refused up front, so the messages below are about data.
-  tokenize(src_tokenizer, "");
-  tokenize(tgt_tokenizer, "");
+                                  const Tokenizer& src_tokenizer, const Tokenizer& tgt_tokenizer,
+                                  const Vocab& src, const Vocab& tgt) {
   std::vector<Example> out;
   out.reserve(pairs.size());
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     const TextPair& p = pairs[i];
     Example ex;
     try {
-      ex.src = src.encode(tokenize(src_tokenizer, p.src));
+      ex.src = src.encode(src_tokenizer.tokenize(p.src));
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(pair_name(i, p) + ": source: " + e.what());
     }
     try {
-      ex.tgt_tokens = tokenize(tgt_tokenizer, p.tgt);
+      ex.tgt_tokens = tgt_tokenizer.tokenize(p.tgt);
       ex.tgt = tgt.encode(ex.tgt_tokens);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(pair_name(i, p) + ": target: " + e.what());
@@ -273,7 +269,7 @@ std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
                 pair_name(i, p) + ": alignment link " + std::to_string(l.src) + "-" +
                 std::to_string(l.tgt) + " is beyond the pair's " + std::to_string(ex.src.size()) +
                 " source and " + std::to_string(ex.tgt.size()) + " target tokens (" +
-                src_tokenizer + " and " + tgt_tokenizer + " tokenizers, 0-based)");
+                src_tokenizer.name() + " and " + tgt_tokenizer.name() + " tokenizers, 0-based)");
       ex.alignment = p.alignment;
     }
     out.push_back(std::move(ex));
@@ -282,13 +278,12 @@ std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
 }
 
 std::vector<std::vector<std::string>> tokenize_all(const std::vector<TextPair>& pairs, bool source,
-                                                   const std::string& tokenizer) {
-  tokenize(tokenizer, "");
+                                                   const Tokenizer& tokenizer) {
   std::vector<std::vector<std::string>> out;
   out.reserve(pairs.size());
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     try {
-      out.push_back(tokenize(tokenizer, source ? pairs[i].src : pairs[i].tgt));
+      out.push_back(tokenizer.tokenize(source ? pairs[i].src : pairs[i].tgt));
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(pair_name(i, pairs[i]) + (source ? ": source: " : ": target: ") +
                                   e.what());

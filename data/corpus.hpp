@@ -16,6 +16,7 @@
 
 #include "autograd/array.hpp"
 #include "data/alignment.hpp"
+#include "data/tokenizer.hpp"
 #include "data/vocab.hpp"
 
 namespace attnlab {
@@ -83,14 +84,13 @@ struct Example {
 // target tokens throws std::invalid_argument (naming the pair's line for the
 // latter two).
 std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
-                                  const std::string& src_tokenizer,
-                                  const std::string& tgt_tokenizer, const Vocab& src,
-                                  const Vocab& tgt);
+                                  const Tokenizer& src_tokenizer, const Tokenizer& tgt_tokenizer,
+                                  const Vocab& src, const Vocab& tgt);
 
 // The token sequences of one side (source if `source`, else target), as
 // Vocab::build takes them.
 std::vector<std::vector<std::string>> tokenize_all(const std::vector<TextPair>& pairs, bool source,
-                                                   const std::string& tokenizer);
+                                                   const Tokenizer& tokenizer);
 
 // Drops (keeping the order of the rest) examples whose source has more than
 // max_src tokens or target more than max_tgt (0 = no limit), and those with an

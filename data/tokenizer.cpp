@@ -2,7 +2,11 @@
 // behind them.
 #include "data/tokenizer.hpp"
 
+#include <cctype>
+#include <map>
 #include <stdexcept>
+
+#include "data/subwords.hpp"
 
 namespace attnlab {
 
@@ -209,25 +213,152 @@ std::string join(const Tokens& tokens, const std::string& sep) {
 }
 
 [[noreturn]] void throw_unknown(const std::string& name) {
-  throw std::invalid_argument("unknown tokenizer '" + name + "' (known: char, space, word)");
+  throw std::invalid_argument("unknown tokenizer '" + name +
+                              "' (known: char, sentencepiece, space, word)");
+}
+
+// One code point that the word tokenizer splits off as a mark of its own.
+bool is_mark(const std::string& token) {
+  std::vector<char32_t> cps;
+  try {
+    cps = decode_all(token);
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+  return cps.size() == 1 && is_punct(cps[0]);
+}
+
+bool is_word(const std::string& token) { return !token.empty() && !is_mark(token); }
+
+// "l'", "qu'", "jusqu'": a word the apostrophe rule ended (see tokenize_word).
+bool is_elision(const std::string& token) {
+  if (token.size() < 2 || is_mark(token)) return false;
+  return token.back() == '\'' ||
+         (token.size() >= 4 && token.compare(token.size() - 3, 3, "\u2019") == 0);
+}
+
+std::string detokenize_word(const Tokens& tokens, const WordSpacing& s) {
+  const auto in = [](const std::string& set, const std::string& mark) {
+    return set.find(mark) != std::string::npos;
+  };
+  std::string out;
+  bool quote_open = false;  // '"' opens and closes in turn
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& t = tokens[i];
+    if (i > 0) {
+      const std::string& prev = tokens[i - 1];
+      const bool hyphen_joins =
+          (t == "-" && is_word(prev) && i + 1 < tokens.size() && is_word(tokens[i + 1])) ||
+          (prev == "-" && i >= 2 && is_word(tokens[i - 2]) && is_word(t));
+      // "3" "." "5" -> "3.5"
+      const auto digit_at = [&](std::size_t k, bool last) {
+        const std::string& w = tokens[k];
+        return !w.empty() && std::isdigit(static_cast<unsigned char>(last ? w.back() : w[0]));
+      };
+      const auto decimal = [&](std::size_t k) {  // tokens[k] is a point between digits
+        return (tokens[k] == "." || tokens[k] == ",") && k > 0 && k + 1 < tokens.size() &&
+               digit_at(k - 1, true) && digit_at(k + 1, false);
+      };
+      const bool number_joins = decimal(i) || decimal(i - 1);
+      bool space = !is_elision(prev) && !hyphen_joins && !number_joins;
+      if (t == "\"") {
+        space = space && !quote_open;
+      } else if (is_mark(t)) {
+        space = space && in(s.space_before, t);
+      }
+      if (prev == "\"") {
+        space = space && !quote_open;
+      } else if (is_mark(prev)) {
+        space = space && !in(s.glued_after, prev);
+      }
+      if (space) out += ' ';
+    }
+    if (t == "\"") quote_open = !quote_open;
+    out += t;
+  }
+  return out;
 }
 
 }  // namespace
 
+WordSpacing learn_word_spacing(const std::vector<std::string>& texts) {
+  struct Count {
+    std::size_t before = 0, spaced = 0;  // marks with something before them; spaced among them
+    std::size_t after = 0, glued = 0;    // marks with something after them; glued among them
+  };
+  std::map<std::string, Count> counts;
+  for (const std::string& text : texts) {
+    std::vector<char32_t> cps;
+    try {
+      cps = decode_all(text);
+    } catch (const std::invalid_argument&) {
+      continue;
+    }
+    for (std::size_t i = 0; i < cps.size(); ++i) {
+      const char32_t c = cps[i];
+      if (!is_punct(c) || c == '"' || is_apostrophe(c)) continue;
+      std::string mark;
+      append_utf8(mark, c);
+      Count& n = counts[mark];
+      if (i > 0) ++n.before, n.spaced += is_word_space(cps[i - 1]);
+      if (i + 1 < cps.size()) ++n.after, n.glued += !is_word_space(cps[i + 1]);
+    }
+  }
+  WordSpacing s;
+  const auto set = [](std::string& marks, const std::string& mark, bool in) {
+    const std::size_t at = marks.find(mark);
+    if (at != std::string::npos && !in) marks.erase(at, mark.size());
+    if (at == std::string::npos && in) marks += mark;
+  };
+  for (const auto& [mark, n] : counts) {  // marks never seen keep the default
+    if (n.before) set(s.space_before, mark, 2 * n.spaced > n.before);
+    if (n.after) set(s.glued_after, mark, 2 * n.glued > n.after);
+  }
+  return s;
+}
+
+Tokenizer::Tokenizer(const std::string& name) : name_(name) {
+  if (name == "sentencepiece")
+    throw std::invalid_argument(
+        "the sentencepiece tokenizer needs its model (attnlab train learns it; a checkpoint keeps "
+        "it)");
+  if (name != "char" && name != "space" && name != "word") throw_unknown(name);
+}
+
+Tokenizer::Tokenizer(std::shared_ptr<const SentencePiece> model)
+    : name_("sentencepiece"), subwords_(std::move(model)) {
+  if (!subwords_) throw std::invalid_argument("a sentencepiece tokenizer without its model");
+}
+
+Tokenizer::Tokenizer(const std::string& name, const WordSpacing& spacing) : Tokenizer(name) {
+  spacing_ = spacing;
+}
+
+Tokens Tokenizer::tokenize(const std::string& text) const {
+  if (name_ == "space") return tokenize_space(text);
+  if (name_ == "char") return tokenize_char(text);
+  if (name_ == "word") return tokenize_word(text);
+  const std::size_t bad = invalid_utf8_offset(text);
+  if (bad != std::string::npos) throw_invalid_utf8(bad);
+  return subwords_->encode(text);
+}
+
+std::string Tokenizer::detokenize(const Tokens& tokens) const {
+  if (name_ == "space") return join(tokens, " ");
+  if (name_ == "char") return join(tokens, "");
+  if (name_ == "word") return detokenize_word(tokens, spacing_);
+  return subwords_->decode(tokens);
+}
+
 Tokens tokenize(const std::string& tokenizer, const std::string& text) {
-  if (tokenizer == "space") return tokenize_space(text);
-  if (tokenizer == "char") return tokenize_char(text);
-  if (tokenizer == "word") return tokenize_word(text);
-  throw_unknown(tokenizer);
+  return Tokenizer(tokenizer).tokenize(text);
 }
 
 std::string detokenize(const std::string& tokenizer, const Tokens& tokens) {
-  if (tokenizer == "space" || tokenizer == "word") return join(tokens, " ");
-  if (tokenizer == "char") return join(tokens, "");
-  throw_unknown(tokenizer);
+  return Tokenizer(tokenizer).detokenize(tokens);
 }
 
-std::vector<std::string> tokenizer_names() { return {"char", "space", "word"}; }
+std::vector<std::string> tokenizer_names() { return {"char", "sentencepiece", "space", "word"}; }
 
 std::size_t invalid_utf8_offset(const std::string& text) {
   for (std::size_t pos = 0; pos < text.size();) {

@@ -1,14 +1,17 @@
-// Tokenizers by name ("char", "space", "word"): text -> tokens and back, and
-// the strict UTF-8 validation they share with the corpus reader.
+// Tokenizers by name ("char", "space", "word", "sentencepiece"): text ->
+// tokens and back, and the strict UTF-8 validation they share with the corpus
+// reader.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace attnlab {
 
 using Tokens = std::vector<std::string>;
+class SentencePiece;
 
 // The tokenizers (MODEL_SPEC.md, "Tokens"; the name is recorded in checkpoints):
 //
@@ -44,17 +47,67 @@ using Tokens = std::vector<std::string>;
 //   "qu'" "il", "jusqu'à" -> "jusqu'" "à", while "don't", "it's",
 //   "aujourd'hui" and "rock'n'roll" stay whole (and, the price of one simple
 //   rule, "I'm" -> "i'" "m"). Any other apostrophe ("'quoted'") is punctuation.
-//   The text must be valid UTF-8 (as for "char"). detokenize joins with " ":
-//   case and the original spacing around punctuation are lost.
+//   The text must be valid UTF-8 (as for "char"). Case is lost; detokenize
+//   rejoins the words as the language writes them (WordSpacing below):
+//   "c'" "est" "gentil" "!" -> "c'est gentil !" (French spacing), "fais" "-"
+//   "toi" -> "fais-toi".
+//
+// "sentencepiece": subword pieces of a model trained on the training text
+//   (data/subwords.hpp): exact, no unknowns. It needs its model, so only a
+//   Tokenizer made from one (below) splits text with it.
 //
 // Empty (or all-whitespace) text gives no tokens with every tokenizer.
 // An unknown name: std::invalid_argument "unknown tokenizer 'x' (known: char,
-// space, word)".
+// sentencepiece, space, word)".
 Tokens tokenize(const std::string& tokenizer, const std::string& text);
 std::string detokenize(const std::string& tokenizer, const Tokens& tokens);
 
-// {"char", "space", "word"}, sorted.
+// {"char", "sentencepiece", "space", "word"}, sorted.
 std::vector<std::string> tokenizer_names();
+
+// How the "word" detokenizer spaces punctuation: a space between two tokens
+// unless the first is an elision ("l'", "qu'"), or they are joined by a
+// hyphen ("fais" "-" "toi"), or the second is a punctuation mark not in
+// space_before, or the first is one in glued_after. Learnt from a language's
+// text by learn_word_spacing; the default is English's.
+struct WordSpacing {
+  std::string space_before = "([{“‘«‹¿¡";  // marks written after a space (French adds !?:;»)
+  std::string glued_after = "([{“‘«‹¿¡";   // marks written without a space after them
+  bool operator==(const WordSpacing& o) const {
+    return space_before == o.space_before && glued_after == o.glued_after;
+  }
+};
+// Of the marks the "word" tokenizer splits off, those that the texts write
+// more often after whitespace than after anything else (space_before), and
+// more often followed by something other than whitespace (glued_after). A mark
+// never seen keeps the default. The ASCII quote '"' and the apostrophe are
+// left out: they open and close alike ('"' alternates when rejoined).
+WordSpacing learn_word_spacing(const std::vector<std::string>& texts);
+
+// A tokenizer with what it needs: a name, and for "sentencepiece" its model,
+// for "word" its spacing. Made from a name alone for the others, so a name can
+// stand where a Tokenizer is wanted.
+class Tokenizer {
+ public:
+  Tokenizer(const std::string& name = "char");  // "sentencepiece" throws: no model
+  Tokenizer(const char* name) : Tokenizer(std::string(name)) {}
+  explicit Tokenizer(std::shared_ptr<const SentencePiece> model);
+  Tokenizer(const std::string& name, const WordSpacing& spacing);
+
+  const std::string& name() const { return name_; }
+  // The sentencepiece model, or null.
+  const std::shared_ptr<const SentencePiece>& subwords() const { return subwords_; }
+  const WordSpacing& spacing() const { return spacing_; }
+
+  // std::invalid_argument on invalid UTF-8 (as above).
+  Tokens tokenize(const std::string& text) const;
+  std::string detokenize(const Tokens& tokens) const;
+
+ private:
+  std::string name_;
+  std::shared_ptr<const SentencePiece> subwords_;
+  WordSpacing spacing_;
+};
 
 // Strict UTF-8 (Unicode's Table 3-7): sequences of 1 to 4 bytes, no overlong
 // forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no truncated

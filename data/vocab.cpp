@@ -95,6 +95,12 @@ std::vector<std::string> Vocab::decode(const std::vector<Index>& ids) const {
   return tokens;
 }
 
+Vocab Vocab::of(const std::vector<std::string>& tokens) {
+  Vocab v;
+  for (const std::string& t : tokens) v.add(t);
+  return v;
+}
+
 Vocab Vocab::build(const std::vector<std::vector<std::string>>& sequences, std::size_t min_freq,
                    std::size_t max_vocab) {
   if (max_vocab != 0 && max_vocab < num_specials)

@@ -43,6 +43,10 @@ class Vocab {
   // all, specials included (0 = no limit; 1..3 is refused).
   static Vocab build(const std::vector<std::vector<std::string>>& sequences,
                      std::size_t min_freq = 1, std::size_t max_vocab = 0);
+  // The specials, then these tokens in their order (a subword model's pieces).
+  static Vocab of(const std::vector<std::string>& tokens);
+  // Every token, by id.
+  const std::vector<std::string>& tokens() const { return tokens_; }
 
   // One token per line, id = zero-based line number, "\n" line ends. Refuses
   // (VocabError) an empty token or one holding '\n' or '\r', which a line

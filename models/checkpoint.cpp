@@ -7,6 +7,7 @@
 #include <set>
 #include <system_error>
 
+#include "data/subwords.hpp"
 #include "io/atomic_dir.hpp"
 #include "io/files.hpp"
 #include "io/npy.hpp"
@@ -57,6 +58,9 @@ void save_checkpoint(const std::string& dir, const ModelConfig& config, const Vo
     };
     save_vocab(src, "src_vocab.txt");
     save_vocab(tgt, "tgt_vocab.txt");
+    for (const auto& [model, name] : {std::pair{&config.src_subwords, "src_sentencepiece.model"},
+                                      std::pair{&config.tgt_subwords, "tgt_sentencepiece.model"}})
+      if (*model) write_file((tmp / name).string(), (*model)->serialized());
 
     std::set<std::string> seen;
     for (const auto& [name, value] : params) {
@@ -113,6 +117,27 @@ CheckpointData load_checkpoint(const std::string& dir, nlohmann::json* config_js
   };
   data.src_vocab = load_vocab("src_vocab.txt", "src_vocab", data.config.src_vocab);
   data.tgt_vocab = load_vocab("tgt_vocab.txt", "tgt_vocab", data.config.tgt_vocab);
+  // A sentencepiece side's model, whose pieces are its vocabulary.
+  auto load_subwords = [&](const std::string& tokenizer, const char* file, const char* vocab_file,
+                           const Vocab& vocab) -> std::shared_ptr<const SentencePiece> {
+    if (tokenizer != "sentencepiece") return nullptr;
+    const std::string path = (d / file).string();
+    if (!fs::exists(d / file))
+      fail(path, "missing (a checkpoint with the sentencepiece tokenizer keeps its model)");
+    std::shared_ptr<const SentencePiece> model;
+    try {
+      model = SentencePiece::load(read_file(path, "sentencepiece model", std::size_t(256) << 20));
+    } catch (const SubwordError& e) {
+      fail(path, e.what());
+    }
+    if (Vocab::of(model->pieces()).tokens() != vocab.tokens())
+      fail(path, std::string("its pieces are not the vocabulary in ") + vocab_file);
+    return model;
+  };
+  data.config.src_subwords = load_subwords(data.config.src_tokenizer, "src_sentencepiece.model",
+                                           "src_vocab.txt", data.src_vocab);
+  data.config.tgt_subwords = load_subwords(data.config.tgt_tokenizer, "tgt_sentencepiece.model",
+                                           "tgt_vocab.txt", data.tgt_vocab);
 
   for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string file = it->path().filename().string();

@@ -20,6 +20,15 @@ namespace {
 std::vector<std::string> init_choices() { return {"zero", "encoder"}; }
 }  // namespace
 
+Tokenizer ModelConfig::source_tokenizer() const {
+  return src_tokenizer == "sentencepiece" ? Tokenizer(src_subwords) : Tokenizer(src_tokenizer);
+}
+
+Tokenizer ModelConfig::target_tokenizer() const {
+  if (tgt_tokenizer == "sentencepiece") return Tokenizer(tgt_subwords);
+  return Tokenizer(tgt_tokenizer, tgt_spacing);
+}
+
 const std::vector<ConfigField>& config_fields() {
   using C = ModelConfig;
   auto text = [](const char* key, const char* flag, const char* help, std::string C::*m,

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "data/tokenizer.hpp"
 
 namespace attnlab {
 
@@ -23,6 +26,17 @@ struct ModelConfig {
   std::size_t src_vocab = 0;           // Vs
   std::size_t tgt_vocab = 0;           // Vt
   std::uint64_t seed = 1;              // initialisation
+  // What the tokenizers learnt from the training text: the sentencepiece
+  // models (null for other tokenizers; the checkpoint keeps them as
+  // src_sentencepiece.model and tgt_sentencepiece.model) and the target's
+  // word spacing (config.json's "tgt_word_spacing").
+  std::shared_ptr<const SentencePiece> src_subwords, tgt_subwords;
+  WordSpacing tgt_spacing;
+
+  // The tokenizers, with their models: src_tokenizer and tgt_tokenizer made
+  // whole. std::invalid_argument for a sentencepiece side without its model.
+  Tokenizer source_tokenizer() const;
+  Tokenizer target_tokenizer() const;
 
   std::size_t D() const { return decoder_hidden ? decoder_hidden : 2 * hidden; }
   // Throws std::invalid_argument naming the field and the sizes.

@@ -59,6 +59,9 @@ nlohmann::json config_to_json(const ModelConfig& c) {
       j[f.key] = f.size == &ModelConfig::decoder_hidden ? c.D() : c.*f.size;  // 0 means 2H
     if (f.u64) j[f.key] = c.*f.u64;
   }
+  if (c.tgt_tokenizer == "word")
+    j["tgt_word_spacing"] = {{"space_before", c.tgt_spacing.space_before},
+                             {"glued_after", c.tgt_spacing.glued_after}};
   return j;
 }
 
@@ -69,6 +72,11 @@ ModelConfig config_from_json(const nlohmann::json& j, const std::string& path) {
     if (f.text) read_string(j, f.key, f.required, path, c.*f.text);
     if (f.size) read_unsigned(j, f.key, f.required, path, c.*f.size);
     if (f.u64) read_unsigned(j, f.key, f.required, path, c.*f.u64);
+  }
+  if (const nlohmann::json* s = find_key(j, "tgt_word_spacing", false, path)) {
+    if (!s->is_object()) fail(path, "key 'tgt_word_spacing' must be an object, got " + s->dump());
+    read_string(*s, "space_before", true, path + ": tgt_word_spacing", c.tgt_spacing.space_before);
+    read_string(*s, "glued_after", true, path + ": tgt_word_spacing", c.tgt_spacing.glued_after);
   }
   return c;
 }

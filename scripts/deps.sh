@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
   g++ cmake make
   libxtensor-dev libxtensor-blas-dev libopenblas-dev
+  libsentencepiece-dev          # the sentencepiece (subword) tokenizer
   doctest-dev nlohmann-json3-dev libcli11-dev
   python3-numpy python3-torch   # the PyTorch cross-check in the test suite
   python3-nltk                  # the AER cross-check against NLTK in the test suite
+  python3-sentencepiece         # the eng-fra study (scripts/engfra.sh): PyTorch on our pieces
   clang libclang-rt-14-dev      # libFuzzer (scripts/fuzz.sh)
 )
 

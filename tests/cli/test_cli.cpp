@@ -1000,3 +1000,66 @@ TEST_CASE("cli eval: plain seq2seq gets perplexity and the signature but no AER"
   CHECK(j["aer"].is_null());
   CHECK(j["aligned"] == 0);
 }
+
+TEST_CASE("cli train on a file: sentencepiece by default, kept in the checkpoint, exact output") {
+  Scratch s;
+  std::string pairs;
+  const std::vector<std::pair<std::string, std::string>> words = {
+      {"cat", "chat"}, {"dog", "chien"}, {"bird", "oiseau"}, {"mouse", "souris"}};
+  for (const auto& [a, b] : words)
+    for (const auto& [c, d] : words)
+      for (int k = 0; k < 4; ++k)
+        pairs += "The " + a + " sees the " + c + "!\tLe " + b + " voit le " + d + " !\n";
+  s.write("pairs.tsv", pairs);
+  Result r = s.run("train --train pairs.tsv --save m --max-steps 20 --quiet");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto config = nlohmann::json::parse(read_bytes(s / "m/config.json"));
+  CHECK(config["src_tokenizer"] == "sentencepiece");
+  CHECK(config["tgt_tokenizer"] == "sentencepiece");
+  CHECK(config["embed"] == 64);  // a small file: 64, see the README's rule
+  CHECK(fs::exists(s / "m/src_sentencepiece.model"));
+  CHECK(fs::exists(s / "m/tgt_sentencepiece.model"));
+  // text never seen, characters never seen: translated, no <unk> and no " ⁇ "
+  Result t = s.run("translate --checkpoint m", "The cat sees the dog!\nZoë 漢字 🙂\n");
+  INFO(t.err);
+  REQUIRE(t.status == 0);
+  CHECK(std::count(t.out.begin(), t.out.end(), '\n') == 2);
+  CHECK_FALSE(contains(t.out, "<unk>"));
+  CHECK_FALSE(contains(t.out, "\xE2\x81\x87"));
+  Result tokens = s.run("translate --checkpoint m --tokens", "The cat sees the dog!\n");
+  REQUIRE(tokens.status == 0);
+  CHECK(contains(tokens.out, "\xE2\x96\x81"));  // pieces carry SentencePiece's "▁"
+  // the checkpoint's tokenizer is used again by eval, --init and --resume
+  CHECK(s.run("eval --checkpoint m --data pairs.tsv").status == 0);
+  CHECK(s.run("train --train pairs.tsv --init m --save m2 --max-steps 2 --quiet").status == 0);
+  CHECK(read_bytes(s / "m2/src_sentencepiece.model") ==
+        read_bytes(s / "m/src_sentencepiece.model"));
+  // a damaged or missing model is refused, naming the file
+  s.write("m2/tgt_sentencepiece.model", "damaged");
+  CHECK_FAILS_WITH(s.run("translate --checkpoint m2", "The cat\n"), 1, "tgt_sentencepiece.model");
+  fs::remove(s / "m2/tgt_sentencepiece.model");
+  CHECK_FAILS_WITH(s.run("translate --checkpoint m2", "The cat\n"), 1, "tgt_sentencepiece.model");
+  // --vocab-size: refused without sentencepiece, and too small for the bytes
+  CHECK_FAILS_WITH(s.run("train --train pairs.tsv --save m3 --src-tokenizer word "
+                         "--tgt-tokenizer word --vocab-size 500 --max-steps 0"),
+                   2, "--vocab-size");
+  CHECK_FAILS_WITH(s.run("train --train pairs.tsv --save m3 --vocab-size 40 --max-steps 0"), 2,
+                   "--vocab-size");
+}
+
+TEST_CASE("cli translate: word tokens rejoined as the training targets write them") {
+  Scratch s;
+  std::string pairs;
+  for (int k = 0; k < 30; ++k)
+    pairs += "Be nice!\tFais-toi plaisir !\nIt's nice.\tC'est gentil !\n";
+  s.write("pairs.tsv", pairs);
+  REQUIRE(s.run("train --train pairs.tsv --src-tokenizer word --tgt-tokenizer word --embed 16 "
+                "--hidden 16 --batch-size 8 --save m --max-steps 200 --quiet")
+              .status == 0);
+  Result t = s.run("translate --checkpoint m", "Be nice!\nIt's nice.\n");
+  INFO(t.err);
+  CHECK(t.out == "fais-toi plaisir !\nc'est gentil !\n");
+  Result tokens = s.run("translate --checkpoint m --tokens", "It's nice.\n");
+  CHECK(tokens.out == "c' est gentil !\n");
+}

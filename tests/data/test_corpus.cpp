@@ -385,7 +385,7 @@ TEST_CASE("encode_pairs: tokenizes each side with its tokenizer, unknown tokens 
 TEST_CASE("encode_pairs: an unknown tokenizer or invalid UTF-8 is refused with the line") {
   Vocab v;
   CHECK_THROWS_WITH_AS(encode_pairs({{"a", "b", 1}}, "space", "bpe", v, v),
-                       "unknown tokenizer 'bpe' (known: char, space, word)", std::invalid_argument);
+                       "unknown tokenizer 'bpe' (known: char, sentencepiece, space, word)", std::invalid_argument);
   CHECK_THROWS_WITH_AS(encode_pairs({{"a", "b", 1}, {"ok", "b\xFF", 7}}, "char", "char", v, v),
                        "pair 2 (line 7): target: invalid UTF-8 at byte 2", std::invalid_argument);
 }

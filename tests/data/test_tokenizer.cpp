@@ -126,27 +126,59 @@ TEST_CASE("word tokenizer: guillemets, curly quotes, dashes and the ellipsis spl
   CHECK(tokenize("word", "Quoi\xC2\xA0?\xE2\x80\xAFOui") == Tokens{"quoi", "?", "oui"});
 }
 
-TEST_CASE("word tokenizer: refuses invalid UTF-8 and detokenizes with single spaces") {
+TEST_CASE("word tokenizer: refuses invalid UTF-8") {
   CHECK(test::error_message<std::invalid_argument>([] { tokenize("word", "ok \xC0\xAF"); }) ==
         "invalid UTF-8 at byte 4");
-  CHECK(detokenize("word", tokenize("word", "L'homme, «ici».")) == "l' homme , « ici » .");
+}
+
+TEST_CASE("word detokenizer: rejoins elisions, hyphens and punctuation, English by default") {
+  CHECK(detokenize("word", tokenize("word", "L'homme, (ici) va-t-il bien?")) ==
+        "l'homme, (ici) va-t-il bien?");
+  CHECK(detokenize("word", tokenize("word", "Jusqu\u2019à « ici » : 3.5 ou 2")) ==
+        "jusqu\u2019à «ici»: 3.5 ou 2");
+  CHECK(detokenize("word", tokenize("word", "He said \"yes\" and \"no\".")) ==
+        "he said \"yes\" and \"no\".");
   CHECK(detokenize("word", {}) == "");
 }
 
+TEST_CASE("word detokenizer: French spacing learnt from French text") {
+  const WordSpacing fr =
+      learn_word_spacing({"C'est gentil !", "Fais-toi plaisir !", "Quoi ? Vraiment ?",
+                          "Il dit : « non ».", "Un point ; un autre.", "Oui, (bien) sûr."});
+  for (const char* mark : {"!", "?", ":", ";", "\u00ab", "\u00bb", "("})
+    CHECK(test::contains(fr.space_before, mark));
+  for (const char* mark : {".", ",", ")", "-"}) CHECK_FALSE(test::contains(fr.space_before, mark));
+  CHECK(test::contains(fr.glued_after, "("));
+  CHECK_FALSE(test::contains(fr.glued_after, "\u00ab"));
+  const Tokenizer word("word", fr);
+  CHECK(word.detokenize(tokenize("word", "C'est gentil !")) == "c'est gentil !");
+  CHECK(word.detokenize({"fais", "-", "toi", "!"}) == "fais-toi !");
+  CHECK(word.detokenize(tokenize("word", "Il dit : « non », (oui).")) ==
+        "il dit : « non », (oui).");
+  // English text learns English spacing, the default
+  const WordSpacing en = learn_word_spacing({"Hi! How are you?", "Wait: (now) here; yes."});
+  CHECK(en == WordSpacing{});
+  CHECK(Tokenizer("word", en).detokenize(tokenize("word", "Wait: now!")) == "wait: now!");
+}
+
 TEST_CASE("tokenizers: empty or all-whitespace text gives no tokens, except char's spaces") {
-  for (const auto& name : tokenizer_names()) CHECK(tokenize(name, "").empty());
+  for (const auto& name : tokenizer_names())
+    if (name != "sentencepiece") CHECK(tokenize(name, "").empty());
   CHECK(tokenize("space", " \t\n").empty());
   CHECK(tokenize("word", " \t\n").empty());
   CHECK(tokenize("char", " \t").size() == 2);
 }
 
-TEST_CASE("tokenizers: the names are char, space, word and an unknown one is refused") {
-  CHECK(tokenizer_names() == std::vector<std::string>{"char", "space", "word"});
-  const std::string msg = "unknown tokenizer 'bpe' (known: char, space, word)";
+TEST_CASE("tokenizers: the names, an unknown one refused, sentencepiece without model refused") {
+  CHECK(tokenizer_names() == std::vector<std::string>{"char", "sentencepiece", "space", "word"});
+  const std::string msg = "unknown tokenizer 'bpe' (known: char, sentencepiece, space, word)";
   CHECK(test::error_message<std::invalid_argument>([] { tokenize("bpe", "a"); }) == msg);
   CHECK(test::error_message<std::invalid_argument>([] { detokenize("bpe", {"a"}); }) == msg);
   CHECK(test::error_message<std::invalid_argument>([] { tokenize("", "a"); }) ==
-        "unknown tokenizer '' (known: char, space, word)");
+        "unknown tokenizer '' (known: char, sentencepiece, space, word)");
+  CHECK(test::contains(
+      test::error_message<std::invalid_argument>([] { tokenize("sentencepiece", "a"); }),
+      "needs its model"));
 }
 
 }  // namespace attnlab

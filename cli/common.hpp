@@ -70,5 +70,6 @@ void add_subcommand_translate(CLI::App& app);
 void add_subcommand_data(CLI::App& app);
 void add_subcommand_plot(CLI::App& app);
 void add_subcommand_compare(CLI::App& app);
+void add_subcommand_bleu(CLI::App& app);
 
 }  // namespace attnlab::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   attnlab::cli::add_subcommand_translate(app);
   attnlab::cli::add_subcommand_data(app);
   attnlab::cli::add_subcommand_plot(app);
+  attnlab::cli::add_subcommand_bleu(app);
   // CLI11 converts "-1" for an unsigned option to 2^64 - 1: every unsigned
   // option refuses a negative value instead, in one place.
   const CLI::Validator not_negative(

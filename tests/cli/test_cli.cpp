@@ -627,6 +627,58 @@ TEST_CASE("cli plot: learning curves and attention heatmaps as SVG, bad input na
   CHECK(!fs::exists(s / "x.svg"));
 }
 
+TEST_CASE("cli bleu: sacreBLEU's README example from files and standard input, as text or JSON") {
+  Scratch s;
+  s.write("ref1.txt", "The dog bit the man.\nIt was not unexpected.\nThe man bit him first.\n");
+  s.write("ref2.txt",
+          "The dog had bit the man.\nNo one was surprised.\nThe man had bitten the dog.\n");
+  const std::string hyp =
+      "The dog bit the man.\nIt wasn't surprising.\nThe man had just bitten him.\n";
+  s.write("hyp.txt", hyp);
+  const std::string expected =
+      "BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)\n"
+      "signature: nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:attnlab-";
+  const Result r = s.run("bleu --ref ref1.txt --ref ref2.txt --hyp hyp.txt");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.rfind(expected, 0) == 0);
+  CHECK(s.run("bleu --ref ref1.txt --ref ref2.txt", hyp).out == r.out);
+  const Result j = s.run("bleu --ref ref1.txt --ref ref2.txt --hyp hyp.txt --json");
+  REQUIRE(j.status == 0);
+  const auto js = nlohmann::json::parse(j.out);
+  CHECK(js["score"].get<double>() == doctest::Approx(48.53).epsilon(1e-4));
+  CHECK(js["precisions"].size() == 4);
+  CHECK(js["bp"].get<double>() == doctest::Approx(std::exp(1.0 - 18.0 / 17)));
+  CHECK(js["ratio"].get<double>() == doctest::Approx(17.0 / 18));
+  CHECK(js["hyp_len"] == 17);
+  CHECK(js["ref_len"] == 18);
+  CHECK(contains(js["signature"].get<std::string>(), "nrefs:2|case:mixed|eff:no|tok:13a|"));
+  // one reference stream, CRLF line ends (the '\r' is trailing whitespace)
+  s.write("crlf.txt",
+          "The dog bit the man.\r\nIt was not unexpected.\r\nThe man bit him first.\r\n");
+  CHECK(s.run("bleu --ref crlf.txt --hyp hyp.txt").out ==
+        s.run("bleu --ref ref1.txt --hyp hyp.txt").out);
+}
+
+TEST_CASE("cli bleu: line counts that differ, invalid UTF-8 and missing files are refused") {
+  Scratch s;
+  s.write("ref1.txt", "a b c\nd e f\ng h i\n");
+  s.write("ref2.txt", "a b c\nd e f\n");
+  s.write("hyp.txt", "a b c\nd e f\ng h i\n");
+  CHECK_FAILS_WITH(s.run("bleu --ref ref1.txt --ref ref2.txt --hyp hyp.txt"), 1,
+                   "hyp.txt has 3 lines but ref2.txt has 2");
+  CHECK_FAILS_WITH(s.run("bleu --ref ref2.txt", "x\n"), 1,
+                   "standard input has 1 line but ref2.txt has 2");
+  s.write("bad.txt", "a b c\nd \xff f\ng h i\n");
+  CHECK_FAILS_WITH(s.run("bleu --ref ref1.txt --hyp bad.txt"), 1, "bad.txt:2: invalid UTF-8");
+  CHECK_FAILS_WITH(s.run("bleu --ref bad.txt --hyp hyp.txt"), 1, "bad.txt:2: invalid UTF-8");
+  CHECK_FAILS_WITH(s.run("bleu --ref missing.txt --hyp hyp.txt"), 2, "missing.txt");
+  CHECK_FAILS_WITH(s.run("bleu --ref ref1.txt --hyp missing.txt"), 2, "missing.txt");
+  CHECK_FAILS_WITH(s.run("bleu --hyp hyp.txt"), 2, "--ref");
+  s.write("empty.txt", "");
+  CHECK_FAILS_WITH(s.run("bleu --ref empty.txt --hyp empty.txt"), 1, "no lines to score");
+}
+
 TEST_CASE("cli compare: both models on the same data, a report by source length") {
   Scratch s;
   Result r = s.run(

@@ -33,5 +33,6 @@
 #include "report/svg.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"
+#include "training/sacrebleu.hpp"
 #include "training/trainer.hpp"
 #include "version.hpp"

@@ -30,6 +30,7 @@
 #include "report/stats.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"
+#include "training/sacrebleu.hpp"
 #include "version.hpp"
 
 namespace attnlab::cli {
@@ -241,6 +242,8 @@ void train_and_judge(Run& r, const Shared& s) {
   }
   EvalOptions eo;
   eo.threads = s.threads_per_run;
+  const Tokenizer target = model->config().target_tokenizer();
+  eo.detokenizer = &target;
   std::vector<SentenceResult> each;
   r.eval = evaluate(*model, *s.test, d.tgt_vocab, eo, &each);
   r.buckets = by_source_length(each, *s.test, d.tgt_vocab, s.bucket_width);
@@ -342,16 +345,19 @@ json run_metrics(const Run& r) {
           {"token_accuracy", r.eval.token_accuracy},
           {"exact_accuracy", r.eval.exact_accuracy},
           {"bleu", r.eval.bleu},
+          {"sacrebleu", json_figure(r.eval.sacrebleu)},
           {"aer", json_figure(r.eval.aer)},
           {"gold_mass", json_figure(r.eval.gold_mass)}};
 }
 
-const char* const kBucketKeys[] = {"token_accuracy", "exact_accuracy", "bleu", "aer", "gold_mass"};
+const char* const kBucketKeys[] = {"token_accuracy", "exact_accuracy", "bleu", "sacrebleu", "aer",
+                                   "gold_mass"};
 
 double bucket_value(const LengthBucket& b, const std::string& key) {
   if (key == "token_accuracy") return b.token_accuracy;
   if (key == "exact_accuracy") return b.exact_accuracy;
   if (key == "bleu") return b.bleu;
+  if (key == "sacrebleu") return b.sacrebleu;
   if (key == "aer") return b.aer;
   return b.gold_mass;
 }
@@ -613,6 +619,7 @@ int run_compare(CompareArgs& a) {
                        {"epochs", t.opts.epochs}};
   results["seeds"] = a.seeds;
   results["bleu_signature"] = bleu_signature(t.config.tgt_tokenizer);
+  if (t.config.tgt_tokenizer != "char") results["sacrebleu_signature"] = sacrebleu_signature(1);
   results["buckets"] = json::array();
   for (const LengthBucket& b : runs.front()->buckets)
     results["buckets"].push_back(

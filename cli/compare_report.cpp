@@ -32,8 +32,19 @@ const Column kSummary[] = {{"parameters", "parameters", 1, 0},
                            {"token_accuracy", "token acc. (%)", 100, 1},
                            {"exact_accuracy", "exact acc. (%)", 100, 1},
                            {"bleu", "BLEU", 1, 1},
+                           {"sacrebleu", "BLEU (13a)", 1, 1},
                            {"aer", "AER", 1, 3},
                            {"gold_mass", "gold mass", 1, 3}};
+
+// sacreBLEU's figure only for text (not a task's characters, where a
+// one-word output has no 4-gram).
+bool shows_sacrebleu(const json& r) { return r.contains("sacrebleu_signature"); }
+std::vector<Column> summary_columns(const json& r) {
+  std::vector<Column> out;
+  for (const Column& c : kSummary)
+    if (std::string(c.key) != "sacrebleu" || shows_sacrebleu(r)) out.push_back(c);
+  return out;
+}
 
 std::string fixed(double x, int digits) {
   std::ostringstream os;
@@ -229,14 +240,18 @@ std::string compare_markdown(const json& r) {
   md << "\nFigures: " << seeds_text(r) << "; each run judged at its lowest validation loss on "
      << r["data"]["test_pairs"]
      << " held-out pairs (greedy decoding). BLEU: " << r["bleu_signature"].get<std::string>()
+     << (shows_sacrebleu(r)
+             ? "; BLEU (13a): " + r["sacrebleu_signature"].get<std::string>() + " (detokenized)"
+             : std::string())
      << ".\n\n| model |";
-  for (const Column& c : kSummary) md << " " << c.heading << " |";
+  const std::vector<Column> columns = summary_columns(r);
+  for (const Column& c : columns) md << " " << c.heading << " |";
   md << "\n|---|";
-  for (std::size_t i = 0; i < std::size(kSummary); ++i) md << "---|";
+  for (std::size_t i = 0; i < columns.size(); ++i) md << "---|";
   md << "\n";
   for (const json& m : r["models"]) {
     md << "| " << m["name"].get<std::string>() << " |";
-    for (const Column& c : kSummary)
+    for (const Column& c : columns)
       md << " " << mean_sd(m["summary"][c.key], c.scale, c.digits) << " |";
     md << "\n";
   }
@@ -269,17 +284,18 @@ std::string compare_html(const json& r) {
   h << "</ul>\n<h2 id=\"summary\">Summary</h2>\n";
   // two tables, training and judging, each narrow enough for the page
   const std::size_t split = 6;  // kSummary's columns from test_loss on: the held-out figures
+  const std::vector<Column> columns = summary_columns(r);
   for (const char* part : {"Training", "On the held-out pairs"}) {
     const bool training = part[0] == 'T';
     h << "<h3>" << part << "</h3>\n<div class=\"scroll\"><table>\n<tr><th>model</th>";
-    for (std::size_t k = training ? 0 : split; k < (training ? split : std::size(kSummary)); ++k)
-      h << "<th>" << esc(kSummary[k].heading) << "</th>";
+    for (std::size_t k = training ? 0 : split; k < (training ? split : columns.size()); ++k)
+      h << "<th>" << esc(columns[k].heading) << "</th>";
     h << "</tr>\n";
     for (std::size_t m = 0; m < r["models"].size(); ++m) {
       h << "<tr><td class=\"name\">" << esc(r["models"][m]["name"].get<std::string>()) << "</td>";
-      for (std::size_t k = training ? 0 : split; k < (training ? split : std::size(kSummary)); ++k)
-        h << cell(r, "/models/" + std::to_string(m) + "/summary/" + kSummary[k].key,
-                  kSummary[k].scale, kSummary[k].digits);
+      for (std::size_t k = training ? 0 : split; k < (training ? split : columns.size()); ++k)
+        h << cell(r, "/models/" + std::to_string(m) + "/summary/" + columns[k].key,
+                  columns[k].scale, columns[k].digits);
       h << "</tr>\n";
     }
     h << "</table></div>\n";
@@ -301,6 +317,11 @@ std::string compare_html(const json& r) {
     << "</p>\n<h3>Exact accuracy (%)</h3>\n"
     << by_length_table(r, "exact_accuracy", 100, 1) << "<h3>BLEU</h3>\n"
     << by_length_table(r, "bleu", 1, 1);
+  if (shows_sacrebleu(r))
+    h << "<h3>BLEU (13a)</h3>\n<p class=\"note\">The detokenized output against the targets as "
+         "written, as sacreBLEU computes it: <code>"
+      << esc(r["sacrebleu_signature"].get<std::string>()) << "</code></p>\n"
+      << by_length_table(r, "sacrebleu", 1, 1);
   if (any_aligned(r)) h << "<h3>Alignment error rate</h3>\n" << by_length_table(r, "aer", 1, 3);
   h << "<h2 id=\"curves\">Learning curves</h2>\n"
     << legend(r) << "<div class=\"scroll\">" << curve_charts(r) << "</div>\n";

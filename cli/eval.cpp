@@ -10,6 +10,7 @@
 #include "data/tasks.hpp"
 #include "models/model_io.hpp"
 #include "training/evaluate.hpp"
+#include "training/sacrebleu.hpp"
 
 namespace attnlab::cli {
 
@@ -26,6 +27,8 @@ struct EvalArgs {
 
 nlohmann::json as_json(const EvalResult& r, const std::string& signature) {
   return {{"loss", r.loss},
+          {"sacrebleu", json_figure(r.sacrebleu)},
+          {"sacrebleu_signature", sacrebleu_signature(1)},
           {"perplexity", json_figure(r.perplexity())},
           {"token_accuracy", r.token_accuracy},
           {"exact_accuracy", r.exact_accuracy},
@@ -70,6 +73,8 @@ int run_eval(const EvalArgs& a) {
   eo.batch_size = a.batch_size;
   eo.beam = a.beam;
   eo.threads = a.threads;
+  const Tokenizer target = c.target_tokenizer();
+  eo.detokenizer = &target;
   const EvalResult r = evaluate(*l.model, data, l.tgt_vocab, eo, &each);
   if (!std::isfinite(r.loss))  // no figure computed from it can be trusted
     throw std::runtime_error(
@@ -86,6 +91,7 @@ int run_eval(const EvalArgs& a) {
                        {"token_accuracy", b.token_accuracy},
                        {"exact_accuracy", b.exact_accuracy},
                        {"bleu", b.bleu},
+                       {"sacrebleu", json_figure(b.sacrebleu)},
                        {"aer", json_figure(b.aer)},
                        {"gold_attention_mass", json_figure(b.gold_mass)},
                        {"aligned", b.aligned}});
@@ -107,6 +113,8 @@ int run_eval(const EvalArgs& a) {
   std::printf("perplexity   %.4f\n", r.perplexity());
   std::printf("token acc    %.2f%%\n", 100 * r.token_accuracy);
   std::printf("exact acc    %.2f%%\n", 100 * r.exact_accuracy);
+  std::printf("BLEU (13a)   %.2f  (%s; detokenized output against the targets as written)\n",
+              r.sacrebleu, sacrebleu_signature(1).c_str());
   std::printf("BLEU-4       %.2f  (%s)\n", r.bleu, signature.c_str());
   // Only an attending model on data with gold links has an alignment to judge.
   const bool alignment = r.aligned > 0;
@@ -119,11 +127,11 @@ int run_eval(const EvalArgs& a) {
                 percent_or_dash(r.gold_mass).c_str());
   }
   if (a.by_length) {
-    std::printf("\nsource length   pairs   token acc   exact acc    BLEU%s\n",
+    std::printf("\nsource length   pairs   token acc   exact acc    BLEU  BLEU 13a%s\n",
                 alignment ? "       AER   gold mass" : "");
     for (const LengthBucket& b : by_length) {
-      std::printf("%6zu-%-6zu %8zu   %8.2f%%   %8.2f%%   %6.2f", b.min_length, b.max_length,
-                  b.sentences, 100 * b.token_accuracy, 100 * b.exact_accuracy, b.bleu);
+      std::printf("%6zu-%-6zu %8zu   %8.2f%%   %8.2f%%   %6.2f  %8.2f", b.min_length, b.max_length,
+                  b.sentences, 100 * b.token_accuracy, 100 * b.exact_accuracy, b.bleu, b.sacrebleu);
       if (alignment)
         std::printf("   %7s   %9s", percent_or_dash(b.aer).c_str(),
                     percent_or_dash(b.gold_mass).c_str());

@@ -257,6 +257,7 @@ std::vector<Example> encode_pairs(const std::vector<TextPair>& pairs,
     }
     try {
       ex.tgt_tokens = tgt_tokenizer.tokenize(p.tgt);
+      ex.tgt_text = p.tgt;
       ex.tgt = tgt.encode(ex.tgt_tokens);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(pair_name(i, p) + ": target: " + e.what());

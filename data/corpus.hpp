@@ -76,6 +76,9 @@ struct Example {
   // Empty for examples made by hand (then <unk> in tgt matches nothing).
   std::vector<std::string> tgt_tokens;
   std::optional<Alignment> alignment;  // TextPair::alignment, in range of src and tgt
+  // The target as written (TextPair::tgt): what sacreBLEU's 13a BLEU
+  // compares the detokenized output with. Empty for examples made by hand.
+  std::string tgt_text;
 };
 
 // Tokenizes and encodes every pair; tokens not in a vocabulary become <unk>

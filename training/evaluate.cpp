@@ -6,6 +6,7 @@
 #include <map>
 
 #include "training/parallel.hpp"
+#include "training/sacrebleu.hpp"
 #include "version.hpp"
 
 namespace attnlab {
@@ -106,6 +107,17 @@ double corpus_bleu(const std::vector<std::vector<std::string>>& hyps,
   return 100.0 * bp * std::exp(log_p);
 }
 
+namespace {
+
+std::vector<std::string> reference_texts(const std::vector<Example>& data) {
+  std::vector<std::string> out;
+  out.reserve(data.size());
+  for (const Example& e : data) out.push_back(e.tgt_text);
+  return out;
+}
+
+}  // namespace
+
 template <class T>
 EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, const Vocab& tgt,
                     const EvalOptions& opts, std::vector<SentenceResult>* per_sentence) {
@@ -116,6 +128,7 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
   double loss_sum = 0;
   std::size_t loss_tokens = 0, correct = 0, exact = 0;
   std::vector<std::vector<std::string>> hyps(data.size()), refs(data.size());
+  std::vector<std::string> texts(opts.detokenizer ? data.size() : 0);
   DataParallel<T> parallel(model, opts.decode ? opts.threads : 1);
   const bool judge_alignment = opts.decode && attends(model.config());
   AlignmentTally tally;
@@ -150,10 +163,12 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
       correct += ok;
       const bool same = h == y && out[k].finished;
       exact += same;
+      if (opts.detokenizer) texts[idx[k]] = opts.detokenizer->detokenize(tgt.decode(out[k].tokens));
       if (per_sentence) {
         SentenceResult& sr = (*per_sentence)[idx[k]];
         sr.source_length = data[idx[k]].src.size();
         sr.output = out[k].tokens;
+        if (opts.detokenizer) sr.text = texts[idx[k]], sr.has_text = true;
         sr.exact = same;
         sr.tokens = y.size() + 1;
         sr.correct = ok;
@@ -188,6 +203,7 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
     r.token_accuracy = static_cast<double>(correct) / loss_tokens;
     r.exact_accuracy = static_cast<double>(exact) / data.size();
     r.bleu = corpus_bleu(hyps, refs);
+    if (opts.detokenizer) r.sacrebleu = sacrebleu_corpus(texts, reference_texts(data)).score;
     tally.into(r);
   }
   return r;
@@ -205,6 +221,7 @@ std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& ea
     b.min_length = lo;
     b.max_length = lo + width - 1;
     std::vector<std::vector<std::string>> hyps, refs;
+    std::vector<std::string> texts, ref_texts;
     std::size_t exact = 0, tokens = 0, correct = 0;
     AlignmentTally tally;
     for (std::size_t i = 0; i < each.size(); ++i) {
@@ -215,6 +232,7 @@ std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& ea
       correct += each[i].correct;
       hyps.push_back(output_tokens(tgt, each[i].output));
       refs.push_back(reference_tokens(tgt, data[i]));
+      if (each[i].has_text) texts.push_back(each[i].text), ref_texts.push_back(data[i].tgt_text);
       if (each[i].aligned && data[i].alignment)
         tally.add(*data[i].alignment, each[i].alignment, each[i].gold_mass);
     }
@@ -222,6 +240,7 @@ std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& ea
     b.token_accuracy = static_cast<double>(correct) / tokens;
     b.exact_accuracy = static_cast<double>(exact) / b.sentences;
     b.bleu = corpus_bleu(hyps, refs);
+    if (texts.size() == b.sentences) b.sacrebleu = sacrebleu_corpus(texts, ref_texts).score;
     tally.into(b);
     out.push_back(b);
   }

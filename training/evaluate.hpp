@@ -51,6 +51,11 @@ struct EvalResult {
   // "word" and "space", code points for "char" (where a one-word output such
   // as a date would otherwise have no 4-gram at all); <eos> is not counted
   double bleu = 0.0;
+  // BLEU as the field computes it (training/sacrebleu.hpp): sacreBLEU's 13a
+  // BLEU of the detokenized outputs against the targets as written
+  // (Example::tgt_text), signature sacrebleu_signature(1); NaN unless
+  // EvalOptions::detokenizer is given.
+  double sacrebleu = std::numeric_limits<double>::quiet_NaN();
   std::size_t sentences = 0, tokens = 0;
   // Alignment quality of attention, judged on the attention weights while the
   // model is fed the reference (EncoderDecoder::forced_attention), for
@@ -73,6 +78,8 @@ struct EvalOptions {
   std::size_t max_len = 0;  // 0: twice the longest reference, plus 10
   bool decode = true;       // false: the loss only (quick validation)
   std::size_t threads = 1;  // greedy decoding spreads each batch over this many threads
+  // The target tokenizer, to rejoin the outputs into text for sacrebleu.
+  const Tokenizer* detokenizer = nullptr;
 };
 
 // Per-sentence outcome, for the by-length breakdown.
@@ -86,6 +93,8 @@ struct SentenceResult {
   std::vector<Link> alignment;
   double gold_mass = std::numeric_limits<double>::quiet_NaN();
   bool aligned = false;
+  std::string text;  // the output detokenized (with EvalOptions::detokenizer)
+  bool has_text = false;
 };
 
 template <class T>
@@ -101,6 +110,7 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
 struct LengthBucket {
   std::size_t min_length = 0, max_length = 0, sentences = 0;
   double token_accuracy = 0.0, exact_accuracy = 0.0, bleu = 0.0;
+  double sacrebleu = std::numeric_limits<double>::quiet_NaN();  // with the detokenized outputs
   double aer = std::numeric_limits<double>::quiet_NaN();
   double gold_mass = std::numeric_limits<double>::quiet_NaN();
   std::size_t aligned = 0;

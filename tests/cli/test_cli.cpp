@@ -977,7 +977,9 @@ TEST_CASE(
   CHECK(contains(e.out, "AER          "));
   CHECK(contains(e.out, "20 pairs with gold links"));
   CHECK(contains(e.out, "gold mass    "));
-  CHECK(contains(e.out, "BLEU       AER   gold mass"));
+  CHECK(contains(e.out, "BLEU  BLEU 13a       AER   gold mass"));
+  CHECK(contains(e.out, "BLEU (13a)   "));
+  CHECK(contains(e.out, "(nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:attnlab-"));
 
   Result j = s.run("eval --checkpoint m --task reverse --n 20 --max-len 6 --json --by-length");
   REQUIRE(j.status == 0);
@@ -985,6 +987,9 @@ TEST_CASE(
   CHECK(js["perplexity"].get<double>() ==
         doctest::Approx(std::exp(js["loss"].get<double>())).epsilon(1e-9));
   CHECK(js["bleu_signature"].get<std::string>().find("tok:char|") != std::string::npos);
+  CHECK(js["sacrebleu"].is_number());
+  CHECK(js["sacrebleu_signature"].get<std::string>().find("tok:13a|smooth:exp|") !=
+        std::string::npos);
   CHECK(js["aer"].is_number());
   CHECK(js["aer"].get<double>() >= 0.0);
   CHECK(js["aer"].get<double>() <= 1.0);
@@ -1114,4 +1119,39 @@ TEST_CASE("cli translate: word tokens rejoined as the training targets write the
   CHECK(t.out == "fais-toi plaisir !\nc'est gentil !\n");
   Result tokens = s.run("translate --checkpoint m --tokens", "It's nice.\n");
   CHECK(tokens.out == "c' est gentil !\n");
+}
+
+TEST_CASE("cli eval and compare: sacreBLEU's 13a BLEU of the detokenized output, by length too") {
+  Scratch s;
+  std::string pairs;
+  for (int k = 0; k < 20; ++k)
+    pairs += "Hello, my friend.\tBonjour, mon ami.\nGood night!\tBonne nuit !\n";
+  s.write("pairs.tsv", pairs);
+  REQUIRE(s.run("train --train pairs.tsv --save m --batch-size 8 --max-steps 150 --quiet").status ==
+          0);
+  Result j = s.run("eval --checkpoint m --data pairs.tsv --json --by-length");
+  INFO(j.err);
+  REQUIRE(j.status == 0);
+  const auto js = nlohmann::json::parse(j.out);
+  // the model has learnt the two sentences: its text is the references', word for word
+  CHECK(js["exact_accuracy"].get<double>() == 1.0);
+  CHECK(js["sacrebleu"].get<double>() == doctest::Approx(100.0));
+  // "Bonne nuit !" alone has no 4-gram: 0, as sacreBLEU gives it; the other bucket 100
+  double best = 0;
+  for (const auto& b : js["by_length"]) best = std::max(best, b["sacrebleu"].get<double>());
+  CHECK(best == doctest::Approx(100.0));
+  // the same figure as `attnlab bleu` on translate's output
+  s.write("src.txt", "Hello, my friend.\nGood night!\n");
+  s.write("ref.txt", "Bonjour, mon ami.\nBonne nuit !\n");
+  Result t = s.run("translate --checkpoint m", read_bytes(s / "src.txt"));
+  CHECK(t.out == read_bytes(s / "ref.txt"));
+  Result c = s.run(
+      "compare --train pairs.tsv --test pairs.tsv --batch-size 8 --max-steps 20 "
+      "--heatmaps 1 --out cmp");
+  INFO(c.err);
+  REQUIRE(c.status == 0);
+  const auto r = nlohmann::json::parse(read_bytes(s / "cmp/results.json"));
+  CHECK(r["sacrebleu_signature"].get<std::string>().find("tok:13a") != std::string::npos);
+  for (const auto& m : r["models"]) CHECK(m["summary"]["sacrebleu"]["mean"].is_number());
+  CHECK(contains(read_bytes(s / "cmp/report.html"), "BLEU (13a)"));
 }

@@ -19,6 +19,7 @@ scripts/engfra.sh, which builds attnlab and installs what is missing.
 """
 import argparse
 import datetime
+import glob
 import json
 import os
 import random
@@ -178,7 +179,7 @@ def main():
     r, wall, out = attnlab(a, files, out_dir)
     if a.no_pytorch:
         return
-    ckpt = os.path.join(out, "attention-additive", "seed1")
+    ckpt = sorted(glob.glob(os.path.join(out, "attention*", "seed1")))[0]
     theirs = pytorch(a, files, test, ckpt, out_dir)
     text = report(a, r, wall, theirs, len(train), len(test), out)
     print(text)

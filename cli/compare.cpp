@@ -380,48 +380,74 @@ json curve_spread(const std::vector<const Run*>& runs, bool valid) {
   }
 }
 
-// What a reader should take away, in sentences made from the figures.
-json findings(const json& models, std::size_t seeds, const json& buckets) {
+// What a reader should take away, in sentences made from the figures: by
+// exact accuracy for a task, by sacreBLEU's BLEU for text (`text`), where
+// few outputs are exactly the reference.
+json findings(const json& models, std::size_t seeds, const json& buckets, bool text) {
   json out = json::array();
+  const std::string key = text ? "sacrebleu" : "exact_accuracy";
+  const double scale = text ? 1 : 100;
   std::size_t best = 0;
   for (std::size_t m = 1; m < models.size(); ++m)
-    if (get(models[m]["summary"]["exact_accuracy"]["mean"]) >
-        get(models[best]["summary"]["exact_accuracy"]["mean"]))
+    if (get(models[m]["summary"][key]["mean"]) > get(models[best]["summary"][key]["mean"]))
       best = m;
   // as the tables show them
-  auto pct = [](const json& s) { return mean_sd(s, 100, 1) + "%"; };
-  const json& b = models[best]["summary"]["exact_accuracy"];
+  auto figure = [&](const json& s) { return mean_sd(s, scale, 1) + (text ? "" : "%"); };
+  const json& b = models[best]["summary"][key];
   std::string tied;  // models with exactly the best mean share the place
   for (std::size_t m = 0; m < models.size(); ++m)
-    if (m != best && get(models[m]["summary"]["exact_accuracy"]["mean"]) == get(b["mean"]))
+    if (m != best && get(models[m]["summary"][key]["mean"]) == get(b["mean"]))
       tied += (tied.empty() ? " (tied with " : ", ") + models[m]["name"].get<std::string>();
   if (!tied.empty()) tied += ")";
-  out.push_back(models[best]["name"].get<std::string>() + " has the highest exact accuracy" + tied +
-                ": " + pct(b) + (seeds > 1 ? " over " + std::to_string(seeds) + " seeds." : "."));
+  out.push_back(models[best]["name"].get<std::string>() + " has the highest " +
+                (text ? "BLEU (13a)" : "exact accuracy") + tied + ": " + figure(b) +
+                (seeds > 1 ? " over " + std::to_string(seeds) + " seeds." : "."));
   if (seeds < 2)
     out.push_back("One seed: there is no spread to judge a difference by; --seeds 3 gives one.");
   for (std::size_t m = 0; m < models.size(); ++m) {
     if (m == best) continue;
-    const json& o = models[m]["summary"]["exact_accuracy"];
+    const json& o = models[m]["summary"][key];
     const Spread sb{get(b["mean"]), get(b["sd"]), b["n"].get<std::size_t>()},
         so{get(o["mean"]), get(o["sd"]), o["n"].get<std::size_t>()};
-    std::string f = models[m]["name"].get<std::string>() + ": " + pct(o) + ", " +
-                    fixed(100 * (sb.mean - so.mean), 1) + " points lower";
+    std::string f = models[m]["name"].get<std::string>() + ": " + figure(o) + ", " +
+                    fixed(scale * (sb.mean - so.mean), 1) + " points lower";
     if (within_spread(sb, so))
       f += ": within the seeds' spread, not a difference these runs can tell";
     out.push_back(f + ".");
   }
-  // where each model breaks: the first length bucket below 50% exact
+  const auto lengths = [&](std::size_t k) {
+    const bool one = buckets[k]["min_length"] == buckets[k]["max_length"];
+    return std::string(one ? "length " : "lengths ") + length_range(buckets[k]);
+  };
   for (const json& m : models) {
     std::string where;
-    for (std::size_t k = 0; k < buckets.size(); ++k)
-      if (get(m["by_length"][k]["exact_accuracy"]["mean"]) < 0.5) {
-        const bool one = buckets[k]["min_length"] == buckets[k]["max_length"];
-        where = std::string("falls below 50% exact at source ") + (one ? "length " : "lengths ") +
-                length_range(buckets[k]) + " (" + pct(m["by_length"][k]["exact_accuracy"]) + ")";
-        break;
+    if (text) {
+      // from its best length bucket to its longest, over buckets with enough sentences
+      std::size_t total = 0, peak = buckets.size(), last = buckets.size();
+      for (const json& bk : buckets) total += bk["sentences"].get<std::size_t>();
+      for (std::size_t k = 0; k < buckets.size(); ++k) {
+        if (buckets[k]["sentences"].get<std::size_t>() < std::max<std::size_t>(10, total / 100))
+          continue;
+        const double v = get(m["by_length"][k][key]["mean"]);
+        if (peak == buckets.size() || v > get(m["by_length"][peak][key]["mean"])) peak = k;
+        last = k;
       }
-    if (where.empty()) where = "stays at 50% exact or above up to the longest inputs";
+      if (peak == buckets.size()) continue;
+      where = "has its best BLEU (13a) at source " + lengths(peak) + " (" +
+              figure(m["by_length"][peak][key]) + ")";
+      if (last != peak)
+        where += " and " + figure(m["by_length"][last][key]) + " at " + lengths(last) +
+                 " (the longest with at least " +
+                 std::to_string(std::max<std::size_t>(10, total / 100)) + " sentences)";
+    } else {  // where each model breaks: the first length bucket below 50% exact
+      for (std::size_t k = 0; k < buckets.size(); ++k)
+        if (get(m["by_length"][k][key]["mean"]) < 0.5) {
+          where = "falls below 50% exact at source " + lengths(k) + " (" +
+                  figure(m["by_length"][k][key]) + ")";
+          break;
+        }
+      if (where.empty()) where = "stays at 50% exact or above up to the longest inputs";
+    }
     std::string f = m["name"].get<std::string>() + " " + where;
     if (m["summary"]["aer"]["mean"].is_number())
       f += "; its attention's alignment error rate is " + mean_sd(m["summary"]["aer"], 1, 3);
@@ -482,6 +508,8 @@ int run_compare(CompareArgs& a) {
     throw UsageError("give the variants with --models (KIND[:SCORE][@CELL],...), not --model");
   }
   TrainingData d = load_training_pairs(t);
+  if (t.task.empty() && !t.epochs->count() && t.opts.max_steps < 0)  // as train does
+    t.opts.epochs = default_file_epochs(d.train_pairs.size());
   build_vocabularies(t, d);
   encode_training_data(t, d, true);
   // on the data's tokenizers, vocabularies and lengths
@@ -668,7 +696,8 @@ int run_compare(CompareArgs& a) {
     model["heatmaps"] = mine.front()->heatmaps;
     results["models"].push_back(model);
   }
-  results["findings"] = findings(results["models"], a.seeds, results["buckets"]);
+  results["findings"] = findings(results["models"], a.seeds, results["buckets"],
+                                 results.contains("sacrebleu_signature"));
 
   const fs::path out(a.out);
   write_file_atomically((out / kReportFiles[0]).string(), results.dump(1) + "\n");

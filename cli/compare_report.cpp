@@ -89,10 +89,11 @@ std::string length_charts(const json& r) {
     const char* title;
     double scale, ymax;
   };
-  const Panel panels[] = {{"exact_accuracy", "exact-sequence accuracy (%)", 100, 100},
-                          {"bleu", "BLEU", 1, 100},
-                          {"aer", "alignment error rate (attention)", 1, 1},
-                          {"gold_mass", "attention mass on gold positions", 1, 1}};
+  const Panel panels[] = {
+      {"exact_accuracy", "exact-sequence accuracy (%)", 100, 100},
+      shows_sacrebleu(r) ? Panel{"sacrebleu", "BLEU (13a)", 1, 100} : Panel{"bleu", "BLEU", 1, 100},
+      {"aer", "alignment error rate (attention)", 1, 1},
+      {"gold_mass", "attention mass on gold positions", 1, 1}};
   std::string body;
   const std::size_t shown = any_aligned(r) ? 4 : 2;  // no gold links: no alignment panels
   for (std::size_t p = 0; p < shown; ++p) {
@@ -140,10 +141,14 @@ std::string curve_charts(const json& r) {
   }
   const char* titles[] = {"training loss (log scale)", "validation loss (log scale)",
                           "training loss (log scale)", "validation loss (log scale)"};
+  // without validation (a file and --test only) the validation charts would be empty
+  bool validated = false;
+  for (const json& model : r["models"]) validated = validated || !model["curves"]["valid"].empty();
   for (int p = 0; p < 4; ++p) {
+    if (!validated && p % 2) continue;
     svg::Chart c;
-    c.x = 60 + (p % 2) * 480;
-    c.y = 30 + (p / 2) * 340;
+    c.x = 60 + (validated ? (p % 2) * 480 : (p / 2) * 480);
+    c.y = 30 + (validated ? (p / 2) * 340 : 0);
     c.title = titles[p];
     c.x_label = p < 2 ? "step" : "seconds of training";
     c.legend = false;
@@ -153,7 +158,7 @@ std::string curve_charts(const json& r) {
     svg::fit_log_y(c, fit);
     body += svg::line_chart(c, all[p]);
   }
-  return svg::document(960, 680, body);
+  return svg::document(960, validated ? 680 : 340, body);
 }
 
 std::string heatmap_svg(const json& h) {

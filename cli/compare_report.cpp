@@ -169,7 +169,7 @@ std::string heatmap_svg(const json& h) {
   for (const json& l : h["gold"]["sure"]) m.gold.sure.push_back({l[0], l[1]});
   for (const json& l : h["gold"]["possible"]) m.gold.possible.push_back({l[0], l[1]});
   m.title = std::to_string(m.source.size()) + " source tokens: " +
-            (h["right"].get<bool>() ? "right (gold links ringed)" : "wrong (no gold shown)");
+            (h["right"].get<bool>() ? "output = reference (gold ringed)" : "output ≠ reference");
   const auto [w, ht] = svg::heatmap_size(m);
   return svg::document(w, ht, svg::heatmap(m, 0, 0));
 }
@@ -333,7 +333,8 @@ std::string compare_html(const json& r) {
   h << "<h2 id=\"attention\">Attention</h2>\n<p class=\"note\">The first seed's model on the same "
        "held-out inputs "
        "(short, middle, longest): source across, its own output down; darker is more weight. "
-       "Where the output is right, gold links are ringed (solid sure, dashed possible).</p>\n";
+       "Where the output is the reference, gold links are ringed (solid sure, dashed "
+       "possible).</p>\n";
   for (const json& m : r["models"]) {
     if (!m["attends"].get<bool>() || m["heatmaps"].empty()) continue;
     h << "<h3>" << esc(m["name"].get<std::string>()) << "</h3>\n";

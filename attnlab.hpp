@@ -8,6 +8,7 @@
 #include "data/alignment.hpp"
 #include "data/corpus.hpp"
 #include "data/tasks.hpp"
+#include "data/subwords.hpp"
 #include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
 #include "data/vocab.hpp"

@@ -31,7 +31,9 @@ class SentencePiece {
   // Trains on the texts (one sentence each). The model keeps the text as it
   // is (no normalisation, spaces kept as they are), covers every character
   // seen, and spells any other character as its UTF-8 bytes (byte fallback):
-  // so no text ever becomes <unk> and decode(encode(s)) == s for valid UTF-8.
+  // so no text ever becomes <unk> and decode(encode(s)) == s for valid UTF-8
+  // (but for U+2581 "▁", SentencePiece's own mark for a space, which comes
+  // back as a space).
   // vocab_size is an upper bound: a small corpus gets fewer pieces. Throws
   // SubwordError (say, a vocab_size too small for the characters and the
   // 256 bytes).

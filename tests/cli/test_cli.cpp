@@ -48,6 +48,13 @@ struct Scratch : TempDir {
   }
 };
 
+// `times` copies of `text`: a small training file a model can learn by heart.
+std::string repeated(const std::string& text, int times) {
+  std::string out;
+  for (int k = 0; k < times; ++k) out += text;
+  return out;
+}
+
 // A small, fast model configuration for the task "reverse".
 const std::string kTiny =
     "--task reverse --n 200 --max-len 6 --embed 8 --hidden 8 --attention-hidden 8 "
@@ -1107,10 +1114,7 @@ TEST_CASE("cli train on a file: sentencepiece by default, kept in the checkpoint
 
 TEST_CASE("cli translate: word tokens rejoined as the training targets write them") {
   Scratch s;
-  std::string pairs;
-  for (int k = 0; k < 30; ++k)
-    pairs += "Be nice!\tFais-toi plaisir !\nIt's nice.\tC'est gentil !\n";
-  s.write("pairs.tsv", pairs);
+  s.write("pairs.tsv", repeated("Be nice!\tFais-toi plaisir !\nIt's nice.\tC'est gentil !\n", 30));
   REQUIRE(s.run("train --train pairs.tsv --src-tokenizer word --tgt-tokenizer word --embed 16 "
                 "--hidden 16 --batch-size 8 --save m --max-steps 200 --quiet")
               .status == 0);
@@ -1123,10 +1127,8 @@ TEST_CASE("cli translate: word tokens rejoined as the training targets write the
 
 TEST_CASE("cli eval and compare: sacreBLEU's 13a BLEU of the detokenized output, by length too") {
   Scratch s;
-  std::string pairs;
-  for (int k = 0; k < 20; ++k)
-    pairs += "Hello, my friend.\tBonjour, mon ami.\nGood night!\tBonne nuit !\n";
-  s.write("pairs.tsv", pairs);
+  s.write("pairs.tsv",
+          repeated("Hello, my friend.\tBonjour, mon ami.\nGood night!\tBonne nuit !\n", 20));
   REQUIRE(s.run("train --train pairs.tsv --save m --batch-size 8 --max-steps 150 --quiet").status ==
           0);
   Result j = s.run("eval --checkpoint m --data pairs.tsv --json --by-length");

@@ -143,6 +143,10 @@ int run_train(TrainArgs& a) {
   ModelConfig& c = a.config;
   const std::string from = a.resume.empty() ? a.init : a.resume;
   if (!from.empty()) {
+    for (const char* flag : {"--vocab-size", "--subword-model"})  // not silently ignored
+      if (a.cmd && a.cmd->get_option(flag)->count())
+        throw UsageError(std::string(flag) + " shapes a new vocabulary; " + from +
+                         " keeps its own (train without --init or --resume for another)");
     LoadedModel<float> l = load_model<float>(from);
     check_agreement(a, l.model->config(), from);
     c = l.model->config();

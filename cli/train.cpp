@@ -400,7 +400,8 @@ void add_training_options(CLI::App* t, TrainArgs& args) {
       ->check(CLI::IsMember({"unigram", "bpe"}));
 
   ModelConfig& c = a->config;
-  c.src_tokenizer = c.tgt_tokenizer = "word";
+  c.src_tokenizer = c.tgt_tokenizer =
+      "sentencepiece";                            // a file's (fit_defaults); a task has its own
   for (const ConfigField& f : config_fields()) {  // the model flags, from the one list
     if (!*f.flag) continue;
     CLI::Option* o = nullptr;

@@ -125,7 +125,7 @@ def fmt_row(cells):
 
 
 def report(a, r, wall, theirs, n_train, n_test, out):
-    ours = {m["name"].split("-")[0].split(":")[0]: m for m in r["models"]}
+    ours = {m["name"].split(":")[0]: m for m in r["models"]}
     date = datetime.date.today().isoformat()
     lines = [
         f"`scripts/engfra.sh` ({date}; {a.epochs} epochs, E = H = A = {a.size}, "

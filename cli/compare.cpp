@@ -425,9 +425,9 @@ json findings(const json& models, std::size_t seeds, const json& buckets, bool t
       // from its best length bucket to its longest, over buckets with enough sentences
       std::size_t total = 0, peak = buckets.size(), last = buckets.size();
       for (const json& bk : buckets) total += bk["sentences"].get<std::size_t>();
+      const std::size_t enough = std::max<std::size_t>(10, total / 100);
       for (std::size_t k = 0; k < buckets.size(); ++k) {
-        if (buckets[k]["sentences"].get<std::size_t>() < std::max<std::size_t>(10, total / 100))
-          continue;
+        if (buckets[k]["sentences"].get<std::size_t>() < enough) continue;
         const double v = get(m["by_length"][k][key]["mean"]);
         if (peak == buckets.size() || v > get(m["by_length"][peak][key]["mean"])) peak = k;
         last = k;
@@ -437,8 +437,7 @@ json findings(const json& models, std::size_t seeds, const json& buckets, bool t
               figure(m["by_length"][peak][key]) + ")";
       if (last != peak)
         where += " and " + figure(m["by_length"][last][key]) + " at " + lengths(last) +
-                 " (the longest with at least " +
-                 std::to_string(std::max<std::size_t>(10, total / 100)) + " sentences)";
+                 " (the longest with at least " + std::to_string(enough) + " sentences)";
     } else {  // where each model breaks: the first length bucket below 50% exact
       for (std::size_t k = 0; k < buckets.size(); ++k)
         if (get(m["by_length"][k][key]["mean"]) < 0.5) {

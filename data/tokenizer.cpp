@@ -228,8 +228,6 @@ bool is_mark(const std::string& token) {
   return cps.size() == 1 && is_punct(cps[0]);
 }
 
-bool is_word(const std::string& token) { return !token.empty() && !is_mark(token); }
-
 // "l'", "qu'", "jusqu'": a word the apostrophe rule ended (see tokenize_word).
 bool is_elision(const std::string& token) {
   if (token.size() < 2 || is_mark(token)) return false;
@@ -237,40 +235,43 @@ bool is_elision(const std::string& token) {
          (token.size() >= 4 && token.compare(token.size() - 3, 3, "\u2019") == 0);
 }
 
+bool starts_digit(const std::string& w) { return !w.empty() && std::isdigit((unsigned char)w[0]); }
+bool ends_digit(const std::string& w) {
+  return !w.empty() && std::isdigit((unsigned char)w.back());
+}
+
 std::string detokenize_word(const Tokens& tokens, const WordSpacing& s) {
-  const auto in = [](const std::string& set, const std::string& mark) {
-    return set.find(mark) != std::string::npos;
+  const std::size_t n = tokens.size();
+  std::vector<char> mark(n), word(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    mark[k] = is_mark(tokens[k]);
+    word[k] = !mark[k] && !tokens[k].empty();
+  }
+  // tokens[k] is "-" between two words ("fais" "-" "toi"), or "." or ","
+  // between digits ("3" "." "5"): glued on both sides
+  std::vector<char> joins(n);
+  for (std::size_t k = 1; k + 1 < n; ++k)
+    joins[k] = (tokens[k] == "-" && word[k - 1] && word[k + 1]) ||
+               ((tokens[k] == "." || tokens[k] == ",") && ends_digit(tokens[k - 1]) &&
+                starts_digit(tokens[k + 1]));
+  const auto in = [](const std::string& set, const std::string& m) {
+    return set.find(m) != std::string::npos;
   };
   std::string out;
   bool quote_open = false;  // '"' opens and closes in turn
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const std::string& t = tokens[i];
     if (i > 0) {
       const std::string& prev = tokens[i - 1];
-      const bool hyphen_joins =
-          (t == "-" && is_word(prev) && i + 1 < tokens.size() && is_word(tokens[i + 1])) ||
-          (prev == "-" && i >= 2 && is_word(tokens[i - 2]) && is_word(t));
-      // "3" "." "5" -> "3.5"
-      const auto digit_at = [&](std::size_t k, bool last) {
-        const std::string& w = tokens[k];
-        return !w.empty() && std::isdigit(static_cast<unsigned char>(last ? w.back() : w[0]));
-      };
-      const auto decimal = [&](std::size_t k) {  // tokens[k] is a point between digits
-        return (tokens[k] == "." || tokens[k] == ",") && k > 0 && k + 1 < tokens.size() &&
-               digit_at(k - 1, true) && digit_at(k + 1, false);
-      };
-      const bool number_joins = decimal(i) || decimal(i - 1);
-      bool space = !is_elision(prev) && !hyphen_joins && !number_joins;
-      if (t == "\"") {
+      bool space = !is_elision(prev) && !joins[i] && !joins[i - 1];
+      if (t == "\"")
         space = space && !quote_open;
-      } else if (is_mark(t)) {
+      else if (mark[i])
         space = space && in(s.space_before, t);
-      }
-      if (prev == "\"") {
+      if (prev == "\"")
         space = space && !quote_open;
-      } else if (is_mark(prev)) {
+      else if (mark[i - 1])
         space = space && !in(s.glued_after, prev);
-      }
       if (space) out += ' ';
     }
     if (t == "\"") quote_open = !quote_open;

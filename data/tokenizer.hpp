@@ -89,7 +89,7 @@ WordSpacing learn_word_spacing(const std::vector<std::string>& texts);
 // stand where a Tokenizer is wanted.
 class Tokenizer {
  public:
-  Tokenizer(const std::string& name = "char");  // "sentencepiece" throws: no model
+  Tokenizer(const std::string& name);  // "sentencepiece" throws: no model
   Tokenizer(const char* name) : Tokenizer(std::string(name)) {}
   explicit Tokenizer(std::shared_ptr<const SentencePiece> model);
   Tokenizer(const std::string& name, const WordSpacing& spacing);

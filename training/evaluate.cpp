@@ -168,7 +168,7 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
         SentenceResult& sr = (*per_sentence)[idx[k]];
         sr.source_length = data[idx[k]].src.size();
         sr.output = out[k].tokens;
-        if (opts.detokenizer) sr.text = texts[idx[k]], sr.has_text = true;
+        if (opts.detokenizer) sr.text = texts[idx[k]];
         sr.exact = same;
         sr.tokens = y.size() + 1;
         sr.correct = ok;
@@ -232,7 +232,7 @@ std::vector<LengthBucket> by_source_length(const std::vector<SentenceResult>& ea
       correct += each[i].correct;
       hyps.push_back(output_tokens(tgt, each[i].output));
       refs.push_back(reference_tokens(tgt, data[i]));
-      if (each[i].has_text) texts.push_back(each[i].text), ref_texts.push_back(data[i].tgt_text);
+      if (each[i].text) texts.push_back(*each[i].text), ref_texts.push_back(data[i].tgt_text);
       if (each[i].aligned && data[i].alignment)
         tally.add(*data[i].alignment, each[i].alignment, each[i].gold_mass);
     }

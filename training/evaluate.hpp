@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,8 +94,7 @@ struct SentenceResult {
   std::vector<Link> alignment;
   double gold_mass = std::numeric_limits<double>::quiet_NaN();
   bool aligned = false;
-  std::string text;  // the output detokenized (with EvalOptions::detokenizer)
-  bool has_text = false;
+  std::optional<std::string> text;  // the output detokenized (with EvalOptions::detokenizer)
 };
 
 template <class T>

@@ -1147,6 +1147,11 @@ TEST_CASE("cli eval and compare: sacreBLEU's 13a BLEU of the detokenized output,
   s.write("ref.txt", "Bonjour, mon ami.\nBonne nuit !\n");
   Result t = s.run("translate --checkpoint m", read_bytes(s / "src.txt"));
   CHECK(t.out == read_bytes(s / "ref.txt"));
+  s.write("out.txt", t.out);
+  Result bleu = s.run("bleu --ref ref.txt --hyp out.txt --json");
+  REQUIRE(bleu.status == 0);
+  CHECK(nlohmann::json::parse(bleu.out)["score"].get<double>() ==
+        doctest::Approx(js["sacrebleu"].get<double>()));
   Result c = s.run(
       "compare --train pairs.tsv --test pairs.tsv --batch-size 8 --max-steps 20 "
       "--heatmaps 1 --out cmp");

@@ -1,4 +1,4 @@
-// Error handling and data reading shared by the subcommands.
+// Error handling, signals and the command line, shared by the subcommands.
 #include "cli/common.hpp"
 
 #include <unistd.h>
@@ -8,35 +8,9 @@
 #include <iostream>
 #include <map>
 
-#include "data/tasks.hpp"
-#include "data/vocab.hpp"
-#include "models/checkpoint.hpp"
-#include "models/score.hpp"
-#include "models/seq2seq.hpp"
 #include "training/parallel.hpp"
 
 namespace attnlab::cli {
-
-namespace {
-
-// The flag of each library setting a user can give (OptionError's field).
-std::string flag_for(const std::string& field) {
-  static const std::map<std::string, std::string> flags = {{"lr", "--lr"},
-                                                           {"weight_decay", "--weight-decay"},
-                                                           {"momentum", "--momentum"},
-                                                           {"nesterov", "--nesterov"},
-                                                           {"step_size", "--lr-step"},
-                                                           {"gamma", "--lr-gamma"},
-                                                           {"factor", "--lr-factor"},
-                                                           {"clip", "--clip"},
-                                                           {"n", "--n"},
-                                                           {"min_len", "--min-len"},
-                                                           {"max_len", "--max-len"}};
-  const auto it = flags.find(field);
-  return it == flags.end() ? field : it->second;
-}
-
-}  // namespace
 
 void on_run(CLI::App* command, std::function<int()> body) {
   command->callback([command, body = std::move(body)] {
@@ -48,8 +22,9 @@ void on_run(CLI::App* command, std::function<int()> body) {
                 << ": out of memory; try smaller batches, shorter pairs or a smaller model\n";
       status = 1;
     } catch (const OptionError& e) {  // a library setting: named by its flag here
-      std::cerr << "attnlab " << command->get_name() << ": " << flag_for(e.field) << " " << e.rest
-                << "\n";
+      const Option* o = find_option(e.field);
+      std::cerr << "attnlab " << command->get_name() << ": " << (o ? o->flag : e.field) << " "
+                << e.rest << "\n";
       status = 2;
     } catch (const std::invalid_argument& e) {  // UsageError, or a value the library refused
       std::cerr << "attnlab " << command->get_name() << ": " << e.what() << "\n";
@@ -60,14 +35,6 @@ void on_run(CLI::App* command, std::function<int()> body) {
     }
     if (status) std::exit(status);
   });
-}
-
-void check_source_length(const ModelConfig& c, std::size_t n, const std::string& where,
-                         const std::string& hint) {
-  if (!attends(c) || !(score_needs(c.score) & kNeedsMaxSourceLength) || n <= c.max_source_length)
-    return;
-  throw UsageError(where + ": a source of " + std::to_string(n) + " tokens is longer than the " +
-                   c.score + " score's maximum of " + std::to_string(c.max_source_length) + hint);
 }
 
 namespace {
@@ -93,18 +60,6 @@ const std::string& command_line() { return the_command_line; }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
-std::string join(const std::vector<std::string>& names, const std::string& sep) {
-  std::string s;
-  for (const std::string& n : names) s += (s.empty() ? "" : sep) + n;
-  return s;
-}
-
-std::vector<std::string> task_names() {
-  std::vector<std::string> names;
-  for (const TaskInfo& t : task_list()) names.push_back(t.name);
-  return names;
-}
-
 namespace {
 std::atomic<int> g_signal{0};
 extern "C" void on_stop_signal(int sig) {
@@ -112,6 +67,8 @@ extern "C" void on_stop_signal(int sig) {
   std::signal(sig, SIG_DFL);  // a second one is not ignored
 }
 }  // namespace
+
+const std::atomic<int>* signal_flag() { return &g_signal; }
 
 const std::atomic<int>* stop_on_signals() {
   std::signal(SIGINT, on_stop_signal);
@@ -132,27 +89,8 @@ void add_threads_option(CLI::App* command, std::size_t& threads) {
 }
 
 std::vector<TextPair> read_pairs(const std::string& path, bool skip_bad_lines) {
-  ReadResult r = read_tsv(path, ReadOptions{skip_bad_lines});
-  if (r.skipped)
-    std::cerr << path << ": skipped " << r.skipped << " malformed line"
-              << (r.skipped == 1 ? "" : "s") << " (--skip-bad-lines)\n";
-  return std::move(r.pairs);
-}
-
-void fit_task_alignments(std::vector<TextPair>& pairs, const std::string& task,
-                         const ModelConfig& c) {
-  const TaskInfo& t = task_info(task);
-  if (c.src_tokenizer == t.src_tokenizer && c.tgt_tokenizer == t.tgt_tokenizer) return;
-  for (TextPair& p : pairs) p.alignment.reset();
-}
-
-std::vector<Example> encode_named(const std::vector<TextPair>& pairs, const std::string& name,
-                                  const ModelConfig& c, const Vocab& src, const Vocab& tgt) {
-  try {
-    return encode_pairs(pairs, c.source_tokenizer(), c.target_tokenizer(), src, tgt);
-  } catch (const std::invalid_argument& e) {  // "pair N (line L): ..."
-    throw DataError(name + ": " + e.what());
-  }
+  return attnlab::read_pairs(path, skip_bad_lines,
+                             [](const std::string& note) { std::cerr << note << "\n"; });
 }
 
 }  // namespace attnlab::cli

@@ -1,11 +1,12 @@
 // The progress bar, the plain progress lines and the validation lines of
-// attnlab train.
+// attnlab train; compare's line of all its runs.
 #include "cli/progress.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <ostream>
+#include <sstream>
 #include <string>
 
 namespace attnlab::cli {
@@ -59,6 +60,50 @@ void ProgressDisplay::validation(std::size_t step, const EvalResult& r, bool bes
        << 100 * r.token_accuracy << "%  exact " << 100 * r.exact_accuracy << "%  bleu " << r.bleu;
   if (r.aligned > 0 && !std::isnan(r.aer)) out_ << "  aer " << 100 * r.aer << "%";
   out_ << (best ? "  (best)" : "") << std::endl;
+}
+
+namespace {
+
+std::string bar(double part, std::size_t width) {
+  const std::size_t filled = static_cast<std::size_t>(std::min(1.0, part) * width);
+  return std::string(filled, '#') + std::string(width - filled, '.');
+}
+
+}  // namespace
+
+void StudyDisplay::show(const std::vector<StudyRunStatus>& runs) {
+  std::size_t done = 0;
+  double part = 0;  // of all the runs' steps
+  std::ostringstream running;
+  for (const StudyRunStatus& r : runs) {
+    done += r.phase == StudyRunStatus::done;
+    const double mine = r.planned ? double(r.step) / r.planned : 0.0;
+    part += (r.phase == StudyRunStatus::done ? 1.0 : std::min(1.0, mine)) / runs.size();
+    if (r.phase == StudyRunStatus::training || r.phase == StudyRunStatus::judging) {
+      running << " | " << r.label << " ";
+      if (r.phase == StudyRunStatus::judging)
+        running << "judging";
+      else
+        running << "[" << bar(mine, 10) << "] " << std::fixed << std::setprecision(4) << r.loss;
+    }
+  }
+  std::ostringstream line;
+  line << "compare " << static_cast<int>(100 * part) << "%: " << done << "/" << runs.size()
+       << " runs done" << running.str();
+  const bool finished = done == runs.size();
+  if (finished) part = 1;
+  if (tty_) {
+    std::string l = line.str();
+    if (l.size() > 160) l = l.substr(0, 157) + "...";
+    out_ << "\r\033[K" << l << std::flush;
+  } else if (static_cast<int>(10 * part) > last_tenth_ || finished) {
+    last_tenth_ = static_cast<int>(10 * part);
+    out_ << line.str() << std::endl;
+  }
+}
+
+void StudyDisplay::finish() {
+  if (tty_) out_ << "\r\033[K";
 }
 
 }  // namespace attnlab::cli

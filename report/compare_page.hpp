@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace attnlab::cli {
+namespace attnlab {
 
 // The summary table and the by-length table as Markdown (also what the
 // terminal shows), after the findings.
@@ -24,4 +24,4 @@ std::string length_range(const nlohmann::json& bucket);
 // shows, and data-scale, the factor it was shown with (100 for percentages).
 std::string compare_html(const nlohmann::json& results);
 
-}  // namespace attnlab::cli
+}  // namespace attnlab

@@ -1,5 +1,5 @@
 // report.md and report.html of `attnlab compare`, from results.json.
-#include "cli/compare_report.hpp"
+#include "report/compare_page.hpp"
 
 #include <cmath>
 #include <iomanip>
@@ -7,7 +7,7 @@
 
 #include "report/svg.hpp"
 
-namespace attnlab::cli {
+namespace attnlab {
 
 namespace {
 
@@ -348,4 +348,4 @@ std::string compare_html(const json& r) {
   return h.str();
 }
 
-}  // namespace attnlab::cli
+}  // namespace attnlab

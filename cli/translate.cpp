@@ -1,6 +1,8 @@
 // attnlab translate: one output line per input line, greedy or beam search;
 // the attention of each sentence as JSON (--attention) or drawn as a shaded
 // grid on the terminal (--show-attention).
+#include "run/translate.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,8 +14,7 @@
 #include "cli/common.hpp"
 #include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
-#include "models/model_io.hpp"
-#include "training/parallel.hpp"
+#include "io/atomic_dir.hpp"
 
 namespace attnlab::cli {
 
@@ -62,82 +63,57 @@ void draw(std::ostream& os, const std::vector<std::string>& src,
   os << "(weight: ░░ 0.1  ▒▒ 0.3  ▓▓ 0.55  ██ 0.8 and more)\n\n";
 }
 
+// Refuses, before any translating, an --attention file that cannot be written.
+void check_attention_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UsageError("--attention " + path + ": a directory; give a file name");
+  const std::string probe = path + ".tmp-" + std::to_string(::getpid());
+  if (!std::ofstream(probe))
+    throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+  std::filesystem::remove(probe, ec);
+}
+
+// One sentence's attention as JSON, drawn on the terminal with --show-attention.
+nlohmann::json attention(const TranslateArgs& a, const std::string& line, const Translation& t) {
+  nlohmann::json j{{"source_text", line},
+                   {"output_text", t.text},
+                   {"source", t.source},
+                   {"output", t.output},
+                   {"attention", nlohmann::json::array()}};
+  if (t.source.empty()) return j;
+  if (t.finished) j["output"].push_back("<eos>");
+  const Array<float>& w = t.attention;
+  for (std::size_t r = 0; r < w.shape()[0]; ++r)
+    j["attention"].push_back(std::vector<float>(&w(r, 0), &w(r, 0) + w.shape()[1]));
+  if (a.show) {
+    std::cout << std::flush;
+    draw(std::cerr, t.source, t.output, w);
+  }
+  return j;
+}
+
 int run_translate(const TranslateArgs& a) {
-  LoadedModel<float> l = load_model<float>(a.checkpoint, a.allow_nonfinite);
-  EncoderDecoder<float>& model = *l.model;
-  DataParallel<float> parallel(model, a.threads);
-  const ModelConfig& c = model.config();
-  const Tokenizer source = c.source_tokenizer(), target = c.target_tokenizer();
+  Translator translator(a.checkpoint, a.threads, a.allow_nonfinite);
+  const ModelConfig& c = translator.config();
   const bool want_attention = a.show || !a.attention_file.empty();
   if (want_attention && !attends(c))
     throw UsageError(a.checkpoint + " is a " + model_label(c) +
                      " model: it has no attention to show");
-  if (!a.attention_file.empty()) {  // fail now, not after translating everything
-    std::error_code ec;
-    if (std::filesystem::is_directory(a.attention_file, ec))
-      throw UsageError("--attention " + a.attention_file + ": a directory; give a file name");
-    const std::string probe = a.attention_file + ".tmp-" + std::to_string(::getpid());
-    if (!std::ofstream(probe))
-      throw std::runtime_error(a.attention_file + ": cannot write (" + std::strerror(errno) + ")");
-    std::filesystem::remove(probe, ec);
-  }
+  if (!a.attention_file.empty()) check_attention_file(a.attention_file);  // now, not at the end
   nlohmann::json all = nlohmann::json::array();
   const bool interactive = ::isatty(STDIN_FILENO) == 1;
-
   std::vector<std::string> lines;
   std::size_t line_no = 0;
-  auto flush = [&] {
-    std::vector<std::vector<Index>> src;
-    std::vector<std::size_t> which;  // non-empty lines, by position in `lines`
-    std::vector<std::vector<std::string>> src_tokens(lines.size());
+  const auto flush = [&] {
+    const std::vector<Translation> done =
+        translator.translate(lines, a.beam, a.max_len, "stdin", line_no - lines.size() + 1);
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (!lines[i].empty() && lines[i].back() == '\r') lines[i].pop_back();
-      const std::string where = "stdin:" + std::to_string(line_no - lines.size() + i + 1);
-      try {
-        src_tokens[i] = source.tokenize(lines[i]);
-      } catch (const std::invalid_argument& e) {  // invalid UTF-8: bad data, not usage
-        throw std::runtime_error(where + ": " + e.what());
-      }
-      if (src_tokens[i].empty()) continue;
-      check_source_length(c, src_tokens[i].size(), where);
-      src.push_back(l.src_vocab.encode(src_tokens[i]));
-      which.push_back(i);
-    }
-    std::vector<Hypothesis> hyps;
-    if (!src.empty()) {
-      std::size_t longest = 0;
-      for (const auto& s : src) longest = std::max(longest, s.size());
-      const std::size_t max_len = a.max_len ? a.max_len : 2 * longest + 10;
-      const Batch b = make_batch(src);
-      hyps = a.beam > 1 ? model.beam_search(b, a.beam, max_len) : parallel.greedy(b, max_len);
-    }
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      const bool has = k < which.size() && which[k] == i;
-      const std::vector<std::string> out =
-          has ? l.tgt_vocab.decode(hyps[k].tokens) : std::vector<std::string>{};
-      const std::string translation = target.detokenize(out);
       // --tokens: the tokens as the model wrote them, one space between
-      std::cout << (a.tokens ? detokenize("space", out) : translation) << '\n';
-      if (want_attention) {
-        nlohmann::json j{{"source_text", lines[i]},
-                         {"output_text", translation},
-                         {"source", src_tokens[i]},
-                         {"output", out},
-                         {"attention", nlohmann::json::array()}};
-        if (has) {
-          if (hyps[k].finished) j["output"].push_back("<eos>");
-          const Array<float>& w = hyps[k].attention;
-          for (std::size_t r = 0; r < w.shape()[0]; ++r)
-            j["attention"].push_back(std::vector<float>(&w(r, 0), &w(r, 0) + w.shape()[1]));
-          if (a.show) {
-            std::cout << std::flush;
-            draw(std::cerr, src_tokens[i], out, w);
-          }
-        }
-        if (!a.attention_file.empty()) all.push_back(j);
-      }
-      k += has;
+      std::cout << (a.tokens ? detokenize("space", done[i].output) : done[i].text) << '\n';
+      if (!want_attention) continue;
+      const nlohmann::json j = attention(a, lines[i], done[i]);
+      if (!a.attention_file.empty()) all.push_back(j);
     }
     std::cout << std::flush;
     lines.clear();
@@ -145,6 +121,7 @@ int run_translate(const TranslateArgs& a) {
   std::string line;
   while (getline_bounded(std::cin, line, "standard input", line_no + 1)) {
     ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     lines.push_back(line);
     if (interactive || lines.size() >= a.batch_size) flush();
   }

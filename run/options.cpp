@@ -20,7 +20,9 @@ Option opt(const std::string& flag, const std::string& help,
            std::function<Slot(RunSettings&)> slot) {
   std::string key = flag.substr(2);
   std::replace(key.begin(), key.end(), '-', '_');
-  return Option{flag, key, help, std::move(slot)};
+  Option o;
+  o.flag = flag, o.key = key, o.help = help, o.slot = std::move(slot);
+  return o;
 }
 
 std::vector<std::string> subword_models() { return {"unigram", "bpe"}; }
@@ -115,7 +117,8 @@ std::vector<Option> model_options() {
   std::vector<Option> out;
   for (const ConfigField& f : config_fields()) {
     if (!*f.flag) continue;
-    Option o{f.flag, f.key, f.help, nullptr};
+    Option o;
+    o.flag = f.flag, o.key = f.key, o.help = f.help;
     if (f.text) {
       o.slot = [m = f.text](RunSettings& s) { return &(s.model.*m); };
       o.choices = f.choices;
@@ -140,7 +143,8 @@ std::vector<Option> model_options() {
   return out;
 }
 
-std::vector<Option> training_options() {
+// The optimizer and its learning-rate schedule.
+std::vector<Option> optimizer_options() {
   using S = RunSettings;
   return {
       opt("--optimizer", join(optimizer_names()), [](S& s) { return &s.train.optim.name; })
@@ -175,6 +179,12 @@ std::vector<Option> training_options() {
           .range(1e-9, 1.0)
           .library_field("factor")
           .run(),
+  };
+}
+
+std::vector<Option> training_options() {
+  using S = RunSettings;
+  return {
       opt("--batch-size", "Pairs per batch", [](S& s) { return &s.train.batch_size; })
           .range(1, 1000000)
           .run(),
@@ -303,7 +313,7 @@ RunSettings RunSettings::for_study() {
 const std::vector<Option>& options() {
   static const std::vector<Option> all = [] {
     std::vector<Option> v;
-    for (auto part : {data_options(), model_options(), training_options()})
+    for (auto part : {data_options(), model_options(), optimizer_options(), training_options()})
       v.insert(v.end(), part.begin(), part.end());
     for (Option& o : study_options()) v.push_back(o.only(kStudy));
     return v;

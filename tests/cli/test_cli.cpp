@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "report/svg.hpp"
+#include "training/parallel.hpp"
 #include "support/check.hpp"
 #include "support/temp_dir.hpp"
 
@@ -1161,4 +1162,25 @@ TEST_CASE("cli eval and compare: sacreBLEU's 13a BLEU of the detokenized output,
   CHECK(r["sacrebleu_signature"].get<std::string>().find("tok:13a") != std::string::npos);
   for (const auto& m : r["models"]) CHECK(m["summary"]["sacrebleu"]["mean"].is_number());
   CHECK(contains(read_bytes(s / "cmp/report.html"), "BLEU (13a)"));
+}
+
+TEST_CASE("cli: every command's help is word for word what it was before the run layer") {
+  // tests/cli/golden holds the help of the program before its options came
+  // from the schema (run/options.cpp); --threads' default is this machine's.
+  const Scratch s;
+  for (const std::string command :
+       {"", "train", "eval", "translate", "data", "plot", "compare", "bleu"}) {
+    INFO("attnlab " << command << " --help");
+    const Result r = s.run(command + " --help");
+    CHECK(r.status == 0);
+    std::string want = read_bytes(std::string(ATTNLAB_GOLDEN_DIR "/help_") +
+                                  (command.empty() ? "main" : command) + ".txt");
+    const std::string threads = "--threads UINT:INT in [1 - 256]=";
+    if (const auto at = want.find(threads); at != std::string::npos) {
+      const auto end = want.find_first_not_of("0123456789", at + threads.size());
+      want.replace(at + threads.size(), end - at - threads.size(),
+                   std::to_string(default_threads()));
+    }
+    CHECK(r.out + r.err == want);
+  }
 }

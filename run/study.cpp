@@ -403,6 +403,7 @@ const char* const kReportFiles[] = {"results.json", "report.md", "report.html"};
 // The options a study refuses, and the defaults it fills in.
 void check_study_options(RunSettings& s) {
   DataOptions& t = s.data;
+  if (s.was_given("train") && !s.was_given("task")) t.task.clear();  // a file, not the default task
   const StudyOptions& a = s.study;
   if (s.train.max_steps == 0) throw UsageError("--max-steps 0 would compare untrained models");
   if (s.train.max_steps < 0 && s.train.epochs == 0)

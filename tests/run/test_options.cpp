@@ -34,8 +34,9 @@ TEST_CASE("run options: run_options records what checkpoints have always recorde
       "--lr-factor",       "--batch-size",  "--clip",     "--seed",           "--dropout",
       "--teacher-forcing", "--valid-every", "--patience", "--threads"};
   RunSettings s = RunSettings::for_training();
+  const nlohmann::json recorded_now = run_options(s);
   std::set<std::string> keys;
-  for (const auto& [flag, value] : run_options(s).items()) keys.insert(flag);
+  for (const auto& [flag, value] : recorded_now.items()) keys.insert(flag);
   CHECK(keys == recorded);
   CHECK(run_options(s)["--lr"] == 2e-3);
   CHECK(run_options(s)["--nesterov"] == false);

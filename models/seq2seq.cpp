@@ -281,16 +281,158 @@ std::vector<Hypothesis> EncoderDecoder<T>::greedy(const Batch& batch, std::size_
   return hyps;
 }
 
+namespace {
+
+// Beam search keeps K rows at every step; a row whose log-probability is
+// -inf is an empty slot.
+constexpr double kEmptySlot = -std::numeric_limits<double>::infinity();
+
+// A row of beam search: a hypothesis under way, its tokens so far (without
+// <eos>), one attention row per step, and their log-probability.
+struct Beam {
+  std::vector<Index> tokens;
+  std::vector<std::vector<float>> attn;
+  double log_prob = 0.0;
+};
+
+// (score, hypothesis) of one that ended with <eos>.
+using FinishedBeam = std::pair<double, Beam>;
+
+// (log-probability, k * V + v): row k's hypothesis extended by token v.
+using Candidate = std::pair<double, std::size_t>;
+
+// log_prob / steps, <eos> a step of a finished one; at least one step, so a
+// hypothesis with no step yet scores 0.
+double length_normalised(const Beam& b, bool finished) {
+  return b.log_prob /
+         static_cast<double>(std::max<std::size_t>(b.tokens.size() + (finished ? 1 : 0), 1));
+}
+
+// K copies of one sentence's encoding ([1, L, 2H] -> [K, L, 2H]), one per row.
+template <class T>
+Encoded<T> copies(Tape<T>& tape, const Encoded<T>& one, std::size_t K, std::size_t L) {
+  const std::vector<std::size_t> zeros(K, 0);
+  return {gather_rows(tape, one.h, zeros),
+          {gather_rows(tape, one.final.h, zeros), gather_rows(tape, one.final.c, zeros)},
+          Mask(xt::zeros<bool>({K, L}))};
+}
+
+// The first step's rows: one hypothesis with no token yet, K - 1 empty slots.
+std::vector<Beam> first_rows(std::size_t K) {
+  std::vector<Beam> beams(K);
+  for (std::size_t k = 1; k < K; ++k) beams[k].log_prob = kEmptySlot;
+  return beams;
+}
+
+// Each row's last token, <sos> before the first: the next step's input, [K].
+IndexArray last_tokens(const std::vector<Beam>& beams) {
+  IndexArray y = IndexArray::from_shape({beams.size()});
+  for (std::size_t k = 0; k < beams.size(); ++k)
+    y(k) = beams[k].tokens.empty() ? kSos : beams[k].tokens.back();
+  return y;
+}
+
+// The one-token extensions of the rows that are not empty slots, scored by
+// log-probability (logp: [K, V]), the 2K most likely first and the rest
+// dropped. Candidates come in (row, token) order; ties keep the first, as
+// argmax does.
+template <class T>
+std::vector<Candidate> best_extensions(const std::vector<Beam>& beams, const Array<T>& logp) {
+  const std::size_t K = beams.size(), V = logp.shape()[1];
+  std::vector<Candidate> cand;
+  for (std::size_t i = 0; i < K * V; ++i)
+    if (beams[i / V].log_prob != kEmptySlot)
+      cand.emplace_back(beams[i / V].log_prob + logp.data()[i], i);
+  const std::size_t keep = std::min(cand.size(), 2 * K);
+  std::partial_sort(cand.begin(), cand.begin() + keep, cand.end(),
+                    [](const auto& a, const auto& c) {
+                      return a.first > c.first || (a.first == c.first && a.second < c.second);
+                    });
+  cand.resize(keep);
+  return cand;
+}
+
+// What a step keeps: the hypotheses that run on, at most K, with the row
+// each extends; and, for a trace, every candidate taken (BeamTrace).
+struct Kept {
+  std::vector<Beam> rows;
+  std::vector<std::size_t> origin;
+  std::vector<Hypothesis> taken;
+};
+
+// Takes the candidates most likely first until K run on. Each is its row's
+// hypothesis with the token added (or, for <eos>, set aside in `finished`)
+// and the row's attention (weights [K, L], if the model attends).
+template <class T>
+Kept take_candidates(const std::vector<Beam>& beams, const std::vector<Candidate>& cand,
+                     std::size_t V, const Var<T>& weights, std::size_t L, bool trace,
+                     std::vector<FinishedBeam>& finished) {
+  const std::size_t K = beams.size();
+  Kept kept;
+  for (std::size_t c = 0; c < cand.size() && kept.rows.size() < K; ++c) {
+    const std::size_t k = cand[c].second / V;
+    const Index v = static_cast<Index>(cand[c].second % V);
+    Beam nb = beams[k];
+    nb.log_prob = cand[c].first;
+    if (weights.defined()) {
+      const T* w = weights.value().data() + k * L;
+      nb.attn.emplace_back(w, w + L);
+    }
+    const bool done = v == kEos;
+    if (done) {
+      finished.emplace_back(length_normalised(nb, true), nb);
+    } else {
+      nb.tokens.push_back(v);
+    }
+    if (trace) {
+      Hypothesis h;
+      h.tokens = nb.tokens;
+      h.log_prob = nb.log_prob;
+      h.score = length_normalised(nb, done);
+      h.finished = done;
+      kept.taken.push_back(std::move(h));
+    }
+    if (!done) {
+      kept.rows.push_back(std::move(nb));
+      kept.origin.push_back(k);
+    }
+  }
+  return kept;
+}
+
+// The best finished hypothesis or, if none finished within max_len, the best
+// of those still running, with its attention [steps, L].
+Hypothesis best_hypothesis(const std::vector<FinishedBeam>& finished,
+                           const std::vector<Beam>& running, std::size_t L) {
+  Hypothesis best;
+  best.score = -std::numeric_limits<double>::infinity();
+  auto consider = [&](double score, const Beam& bm, bool done) {
+    if (score <= best.score) return;
+    best.score = score;
+    best.tokens = bm.tokens;
+    best.log_prob = bm.log_prob;
+    best.finished = done;
+    best.attention = Array<float>();
+    if (!bm.attn.empty()) {
+      best.attention = Array<float>::from_shape({bm.attn.size(), L});
+      for (std::size_t r = 0; r < bm.attn.size(); ++r)
+        std::copy(bm.attn[r].begin(), bm.attn[r].end(), &best.attention(r, 0));
+    }
+  };
+  for (const auto& f : finished) consider(f.first, f.second, true);
+  if (finished.empty())  // nothing reached <eos> within max_len
+    for (const Beam& bm : running)
+      if (bm.log_prob != kEmptySlot) consider(length_normalised(bm, false), bm, false);
+  return best;
+}
+
+}  // namespace
+
 template <class T>
 std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::size_t K,
                                                        std::size_t max_len,
                                                        const BeamTrace& trace) {
   if (K == 0) throw std::invalid_argument("beam search: beam size must be at least 1");
-  struct Beam {
-    std::vector<Index> tokens;
-    std::vector<std::vector<float>> attn;
-    double log_prob = 0.0;
-  };
   std::vector<Hypothesis> results;
   for (std::size_t b = 0; b < batch.size(); ++b) {
     Tape<T> tape;
@@ -298,67 +440,17 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
     const std::size_t L = batch.src_len[b];
     IndexArray src = xt::view(batch.src, xt::range(b, b + 1), xt::range(0, L));
     Encoded<T> one = encode(tape, src, {L});
-    // K copies of this sentence's encoding, one per hypothesis
-    const std::vector<std::size_t> zeros(K, 0);
-    Encoded<T> enc{gather_rows(tape, one.h, zeros),
-                   {gather_rows(tape, one.final.h, zeros), gather_rows(tape, one.final.c, zeros)},
-                   Mask(xt::zeros<bool>({K, L}))};
+    Encoded<T> enc = copies(tape, one, K, L);
     DecoderState<T> s = start(tape, enc);
-    // Always K rows; rows with log-probability -inf are empty slots.
-    const double dead = -std::numeric_limits<double>::infinity();
-    std::vector<Beam> beams(K);
-    for (std::size_t k = 1; k < K; ++k) beams[k].log_prob = dead;
-    std::vector<std::pair<double, Beam>> finished;  // (score, beam)
+    std::vector<Beam> beams = first_rows(K);
+    std::vector<FinishedBeam> finished;
     for (std::size_t t = 0; t < max_len; ++t) {
-      IndexArray y = IndexArray::from_shape({K});
-      for (std::size_t k = 0; k < K; ++k)
-        y(k) = beams[k].tokens.empty() ? kSos : beams[k].tokens.back();
-      const DecoderState<T> st = step(tape, tgt_embedding.forward(tape, y), s);
+      const DecoderState<T> st = step(tape, tgt_embedding.forward(tape, last_tokens(beams)), s);
       const Array<T> logp = log_softmax(out.forward(tape, st.output), 1).value();  // [K, V]
       const std::size_t V = logp.shape()[1];
-      // Candidates in (beam, token) order; ties keep the first, as argmax does.
-      std::vector<std::pair<double, std::size_t>> cand;
-      for (std::size_t i = 0; i < K * V; ++i)
-        if (beams[i / V].log_prob != dead)
-          cand.emplace_back(beams[i / V].log_prob + logp.data()[i], i);
-      const std::size_t keep = std::min(cand.size(), 2 * K);
-      std::partial_sort(cand.begin(), cand.begin() + keep, cand.end(),
-                        [](const auto& a, const auto& c) {
-                          return a.first > c.first || (a.first == c.first && a.second < c.second);
-                        });
-      std::vector<Beam> next;
-      std::vector<std::size_t> origin;
-      std::vector<Hypothesis> taken;  // for the trace only
-      for (std::size_t c = 0; c < keep && next.size() < K; ++c) {
-        const std::size_t k = cand[c].second / V;
-        const Index v = static_cast<Index>(cand[c].second % V);
-        Beam nb = beams[k];
-        nb.log_prob = cand[c].first;
-        if (st.weights.defined()) {
-          const T* w = st.weights.value().data() + k * L;
-          nb.attn.emplace_back(w, w + L);
-        }
-        const bool done = v == kEos;
-        if (done) {
-          finished.emplace_back(nb.log_prob / static_cast<double>(nb.tokens.size() + 1), nb);
-        } else {
-          nb.tokens.push_back(v);
-        }
-        if (trace) {
-          Hypothesis h;
-          h.tokens = nb.tokens;
-          h.log_prob = nb.log_prob;
-          h.score =
-              done ? finished.back().first : nb.log_prob / static_cast<double>(nb.tokens.size());
-          h.finished = done;
-          taken.push_back(std::move(h));
-        }
-        if (!done) {
-          next.push_back(std::move(nb));
-          origin.push_back(k);
-        }
-      }
-      if (trace) trace(b, t, taken);
+      const std::vector<Candidate> cand = best_extensions(beams, logp);
+      Kept kept = take_candidates(beams, cand, V, st.weights, L, bool(trace), finished);
+      if (trace) trace(b, t, kept.taken);
       // Stop once the most likely candidate ends with <eos> (the top beam has
       // finished: OpenNMT's rule) or nothing is left to extend; else max_len
       // ends it. Less likely <eos> candidates are set aside without stopping
@@ -366,39 +458,18 @@ std::vector<Hypothesis> EncoderDecoder<T>::beam_search(const Batch& batch, std::
       // while the best hypothesis was still running). Stopping once the best
       // finished score beats every running one would not be safe either: a
       // running hypothesis's score, log_prob / steps, can still rise.
-      if (static_cast<Index>(cand[0].second % V) == kEos || next.empty()) {
+      if (static_cast<Index>(cand[0].second % V) == kEos || kept.rows.empty()) {
         beams.clear();
         break;
       }
-      while (next.size() < K) {  // fill empty slots
-        next.push_back(Beam{{}, {}, dead});
-        origin.push_back(0);
+      while (kept.rows.size() < K) {  // fill empty slots
+        kept.rows.push_back(Beam{{}, {}, kEmptySlot});
+        kept.origin.push_back(0);
       }
-      beams = std::move(next);
-      s = select(tape, st, origin);
+      beams = std::move(kept.rows);
+      s = select(tape, st, kept.origin);
     }
-    Hypothesis best;
-    best.score = -std::numeric_limits<double>::infinity();
-    auto consider = [&](double score, const Beam& bm, bool done) {
-      if (score <= best.score) return;
-      best.score = score;
-      best.tokens = bm.tokens;
-      best.log_prob = bm.log_prob;
-      best.finished = done;
-      best.attention = Array<float>();
-      if (!bm.attn.empty()) {
-        best.attention = Array<float>::from_shape({bm.attn.size(), L});
-        for (std::size_t r = 0; r < bm.attn.size(); ++r)
-          std::copy(bm.attn[r].begin(), bm.attn[r].end(), &best.attention(r, 0));
-      }
-    };
-    for (const auto& f : finished) consider(f.first, f.second, true);
-    if (finished.empty())  // nothing reached <eos> within max_len
-      for (const Beam& bm : beams)
-        if (bm.log_prob != dead)
-          consider(bm.log_prob / static_cast<double>(std::max<std::size_t>(bm.tokens.size(), 1)),
-                   bm, false);
-    results.push_back(std::move(best));
+    results.push_back(best_hypothesis(finished, beams, L));
   }
   return results;
 }

@@ -2,6 +2,7 @@
 // the accuracies and BLEU, and attention under teacher forcing for alignment.
 #include "training/evaluate.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -116,6 +117,86 @@ std::vector<std::string> reference_texts(const std::vector<Example>& data) {
   return out;
 }
 
+// What evaluate adds up over its batches; the tokens and texts per sentence,
+// in the data's order, since BLEU is a corpus's.
+struct EvalTotals {
+  double loss_sum = 0;
+  std::size_t loss_tokens = 0, correct = 0, exact = 0;
+  std::vector<std::vector<std::string>> hyps, refs;
+  std::vector<std::string> texts;  // the outputs detokenized, given a detokenizer
+  AlignmentTally tally;
+};
+
+// The batch's loss summed over its target tokens (<eos> included), without
+// recording a tape.
+template <class T>
+void add_loss(EncoderDecoder<T>& model, const Batch& b, const std::vector<std::vector<Index>>& ref,
+              EvalTotals& tot) {
+  Tape<T> tape;
+  InferenceMode<T> no_record(tape);
+  std::size_t n = 0;
+  for (const auto& y : ref) n += y.size() + 1;  // <eos> counts
+  tot.loss_sum += static_cast<double>(model.loss(tape, b).item()) * n;
+  tot.loss_tokens += n;
+}
+
+// Each output of the batch (data[idx[k]]'s is out[k]) against its reference:
+// the tokens right at their position, <eos> included, whether all are, and
+// the tokens and text kept for BLEU.
+void score_outputs(const std::vector<Hypothesis>& out, const std::vector<std::size_t>& idx,
+                   const std::vector<Example>& data, const Vocab& tgt, const EvalOptions& opts,
+                   EvalTotals& tot, std::vector<SentenceResult>* per_sentence) {
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    std::vector<std::string> h = output_tokens(tgt, out[k].tokens);
+    std::vector<std::string> y = reference_tokens(tgt, data[idx[k]]);
+    std::size_t ok = 0;  // reference tokens, then <eos>, matched at their position
+    for (std::size_t t = 0; t < y.size(); ++t) ok += t < h.size() && h[t] == y[t];
+    ok += h.size() == y.size() && out[k].finished;
+    tot.correct += ok;
+    const bool same = h == y && out[k].finished;
+    tot.exact += same;
+    if (opts.detokenizer)
+      tot.texts[idx[k]] = opts.detokenizer->detokenize(tgt.decode(out[k].tokens));
+    if (per_sentence) {
+      SentenceResult& sr = (*per_sentence)[idx[k]];
+      sr.source_length = data[idx[k]].src.size();
+      sr.output = out[k].tokens;
+      if (opts.detokenizer) sr.text = tot.texts[idx[k]];
+      sr.exact = same;
+      sr.tokens = y.size() + 1;
+      sr.correct = ok;
+    }
+    tot.hyps[idx[k]] = std::move(h);
+    tot.refs[idx[k]] = std::move(y);
+  }
+}
+
+// The argmax alignment and gold attention mass of each sentence of the batch
+// that has gold links. Gold links index the reference, so attention is read
+// while the decoder is fed the reference, not its own output.
+template <class T>
+void judge_alignments(EncoderDecoder<T>& model, const Batch& b, const std::vector<std::size_t>& idx,
+                      const std::vector<Example>& data, AlignmentTally& tally,
+                      std::vector<SentenceResult>* per_sentence) {
+  if (std::none_of(idx.begin(), idx.end(),
+                   [&](std::size_t i) { return has_links(data[i].alignment); }))
+    return;
+  const std::vector<Array<float>> att = model.forced_attention(b);
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    const Example& ex = data[idx[k]];
+    if (!has_links(ex.alignment) || att[k].size() == 0) continue;
+    const std::vector<Link> links = argmax_alignment(att[k], ex.tgt.size());
+    const double mass = gold_attention_mass(*ex.alignment, att[k]);
+    tally.add(*ex.alignment, links, mass);
+    if (per_sentence) {
+      SentenceResult& sr = (*per_sentence)[idx[k]];
+      sr.alignment = links;
+      sr.gold_mass = mass;
+      sr.aligned = true;
+    }
+  }
+}
+
 }  // namespace
 
 template <class T>
@@ -125,13 +206,12 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
   r.sentences = data.size();
   if (data.empty()) return r;
   if (per_sentence) per_sentence->assign(data.size(), SentenceResult{});
-  double loss_sum = 0;
-  std::size_t loss_tokens = 0, correct = 0, exact = 0;
-  std::vector<std::vector<std::string>> hyps(data.size()), refs(data.size());
-  std::vector<std::string> texts(opts.detokenizer ? data.size() : 0);
+  EvalTotals tot;
+  tot.hyps.resize(data.size());
+  tot.refs.resize(data.size());
+  tot.texts.resize(opts.detokenizer ? data.size() : 0);
   DataParallel<T> parallel(model, opts.decode ? opts.threads : 1);
   const bool judge_alignment = opts.decode && attends(model.config());
-  AlignmentTally tally;
   for (const std::vector<std::size_t>& idx : make_sorted_batches(data, opts.batch_size)) {
     std::vector<std::vector<Index>> src, ref;
     std::size_t longest = 0;
@@ -141,70 +221,23 @@ EvalResult evaluate(EncoderDecoder<T>& model, const std::vector<Example>& data, 
       longest = std::max(longest, data[i].tgt.size());
     }
     const Batch b = make_batch(src, ref);
-    {
-      Tape<T> tape;
-      InferenceMode<T> no_record(tape);
-      std::size_t n = 0;
-      for (const auto& y : ref) n += y.size() + 1;  // <eos> counts
-      loss_sum += static_cast<double>(model.loss(tape, b).item()) * n;
-      loss_tokens += n;
-    }
+    add_loss(model, b, ref, tot);
     if (!opts.decode) continue;
     const std::size_t max_len = opts.max_len ? opts.max_len : 2 * longest + 10;
     const std::vector<Hypothesis> out = opts.beam > 1
                                             ? model.beam_search(make_batch(src), opts.beam, max_len)
                                             : parallel.greedy(make_batch(src), max_len);
-    for (std::size_t k = 0; k < idx.size(); ++k) {
-      std::vector<std::string> h = output_tokens(tgt, out[k].tokens);
-      std::vector<std::string> y = reference_tokens(tgt, data[idx[k]]);
-      std::size_t ok = 0;  // reference tokens, then <eos>, matched at their position
-      for (std::size_t t = 0; t < y.size(); ++t) ok += t < h.size() && h[t] == y[t];
-      ok += h.size() == y.size() && out[k].finished;
-      correct += ok;
-      const bool same = h == y && out[k].finished;
-      exact += same;
-      if (opts.detokenizer) texts[idx[k]] = opts.detokenizer->detokenize(tgt.decode(out[k].tokens));
-      if (per_sentence) {
-        SentenceResult& sr = (*per_sentence)[idx[k]];
-        sr.source_length = data[idx[k]].src.size();
-        sr.output = out[k].tokens;
-        if (opts.detokenizer) sr.text = texts[idx[k]];
-        sr.exact = same;
-        sr.tokens = y.size() + 1;
-        sr.correct = ok;
-      }
-      hyps[idx[k]] = std::move(h);
-      refs[idx[k]] = std::move(y);
-    }
-    if (!judge_alignment || std::none_of(idx.begin(), idx.end(), [&](std::size_t i) {
-          return has_links(data[i].alignment);
-        }))
-      continue;
-    // Gold links index the reference, so attention is read while the decoder
-    // is fed the reference, not its own output.
-    const std::vector<Array<float>> att = model.forced_attention(b);
-    for (std::size_t k = 0; k < idx.size(); ++k) {
-      const Example& ex = data[idx[k]];
-      if (!has_links(ex.alignment) || att[k].size() == 0) continue;
-      const std::vector<Link> links = argmax_alignment(att[k], ex.tgt.size());
-      const double mass = gold_attention_mass(*ex.alignment, att[k]);
-      tally.add(*ex.alignment, links, mass);
-      if (per_sentence) {
-        SentenceResult& sr = (*per_sentence)[idx[k]];
-        sr.alignment = links;
-        sr.gold_mass = mass;
-        sr.aligned = true;
-      }
-    }
+    score_outputs(out, idx, data, tgt, opts, tot, per_sentence);
+    if (judge_alignment) judge_alignments(model, b, idx, data, tot.tally, per_sentence);
   }
-  r.loss = loss_tokens ? loss_sum / loss_tokens : 0.0;
-  r.tokens = loss_tokens;
+  r.loss = tot.loss_tokens ? tot.loss_sum / tot.loss_tokens : 0.0;
+  r.tokens = tot.loss_tokens;
   if (opts.decode) {
-    r.token_accuracy = static_cast<double>(correct) / loss_tokens;
-    r.exact_accuracy = static_cast<double>(exact) / data.size();
-    r.bleu = corpus_bleu(hyps, refs);
-    if (opts.detokenizer) r.sacrebleu = sacrebleu_corpus(texts, reference_texts(data)).score;
-    tally.into(r);
+    r.token_accuracy = static_cast<double>(tot.correct) / tot.loss_tokens;
+    r.exact_accuracy = static_cast<double>(tot.exact) / data.size();
+    r.bleu = corpus_bleu(tot.hyps, tot.refs);
+    if (opts.detokenizer) r.sacrebleu = sacrebleu_corpus(tot.texts, reference_texts(data)).score;
+    tot.tally.into(r);
   }
   return r;
 }

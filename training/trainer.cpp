@@ -100,6 +100,39 @@ TrainState state_from_json(const nlohmann::json& j, nlohmann::json& schedule) {
   return s;
 }
 
+// Refuses, before the first step, a run whose largest batch (the longest
+// source and target of either set) would need more memory than there is.
+void check_largest_batch(const ModelConfig& config, const std::vector<Example>& train,
+                         const std::vector<Example>& valid, const TrainOptions& o) {
+  std::size_t tx = 1, ty = 1;
+  for (const auto* set : {&train, &valid})
+    for (const Example& e : *set)
+      tx = std::max(tx, e.src.size()), ty = std::max(ty, e.tgt.size() + 1);
+  const std::size_t b = std::min(o.batch_size, std::max<std::size_t>(train.size(), 1));
+  check_training_memory(config, b, tx, ty - 1, o.max_memory);
+}
+
+// The steps since the last line of the metrics log: their losses, and the
+// tokens read since the rate was last measured, over about half a second.
+struct LogWindow {
+  double loss_sum = 0;
+  std::size_t loss_n = 0, tokens = 0;
+  Clock::time_point start = Clock::now();
+  double tokens_per_s = 0;
+
+  double seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
+  void add_step(double loss) {
+    loss_sum += loss;
+    ++loss_n;
+    const double window = seconds();
+    if (window > 0.5) {
+      tokens_per_s = tokens / window;
+      tokens = 0;
+      start = Clock::now();
+    }
+  }
+};
+
 // An exclusive flock on "<dir>.lock" for the life of the object; the file
 // holds the owner's process id, for the message of whoever is refused. The
 // kernel drops the lock when the process dies, however it dies.
@@ -161,6 +194,9 @@ struct Trainer::Impl {
   bool had_checkpoint = false;  // one was there when this run started
   long saved_step = -1;         // the step this run last saved, -1 if none
   std::string diverged;         // why training must stop, once it must
+  // This run's: batches in an epoch, steps it will take, the steps since the last log line.
+  std::size_t per_epoch = 0, planned = 0;
+  LogWindow window;
 
   Impl(EncoderDecoder<float>& m, const Vocab& s, const Vocab& t, const TrainOptions& o,
        nlohmann::json e)
@@ -229,6 +265,123 @@ struct Trainer::Impl {
     if (had_checkpoint)
       return opts.save + " still holds the checkpoint that was there before this run, untouched.";
     return "Nothing was saved.";
+  }
+
+  // max_steps taken, or the last epoch over.
+  bool done() const {
+    return (opts.max_steps >= 0 && state.step >= static_cast<std::size_t>(opts.max_steps)) ||
+           (opts.epochs > 0 && state.epoch >= opts.epochs);
+  }
+
+  // Where the run stands, for on_step and on_log, with their loss.
+  TrainProgress progress(double loss) const {
+    return {state.step, planned, state.epoch, opts.epochs, loss, window.tokens_per_s, elapsed()};
+  }
+
+  // The mean loss of the steps since the last log line, to the metrics log and on_log.
+  void log_steps() {
+    if (window.tokens_per_s == 0)  // a run shorter than the rate's window: its own rate
+      window.tokens_per_s = window.tokens / std::max(window.seconds(), 1e-9);
+    const double loss = window.loss_sum / window.loss_n;
+    log_metrics({{"step", state.step},
+                 {"epoch", state.epoch},
+                 {"loss", loss},
+                 {"lr", optimizer->lr},
+                 {"tokens_per_s", window.tokens_per_s},
+                 {"elapsed", elapsed()}});
+    if (opts.on_log) opts.on_log(progress(loss));
+    window.loss_sum = 0;
+    window.loss_n = 0;
+  }
+
+  // One optimizer step on the examples `rows` of `train`, counted and
+  // scheduled: its loss, or none when a NaN or infinity in the loss, the
+  // gradients or the updated weights means training must stop (`diverged`).
+  std::optional<double> take_step(const std::vector<Example>& train,
+                                  const std::vector<std::size_t>& rows,
+                                  const LossOptions& loss_opts,
+                                  const std::vector<Parameter<float>*>& params) {
+    std::vector<std::vector<Index>> xs, ys;
+    for (std::size_t i : rows) {
+      xs.push_back(train[i].src);
+      ys.push_back(train[i].tgt);
+      window.tokens += train[i].src.size() + train[i].tgt.size() + 1;
+    }
+    optimizer->zero_grad();
+    const double l = parallel.loss_and_backward(make_batch(xs, ys), loss_opts);
+    double norm = l;
+    if (std::isfinite(l)) norm = clip_grad_norm(params, opts.clip);
+    if (!std::isfinite(l) || !std::isfinite(norm)) {
+      diverged = std::string("the ") + (std::isfinite(l) ? "gradient norm" : "loss") + " became " +
+                 (std::isnan(norm) ? "NaN" : "infinite") + " at step " +
+                 std::to_string(state.step + 1);
+      return std::nullopt;
+    }
+    optimizer->step();
+    // An update can overflow the weights while the loss and gradients are finite.
+    for (const Parameter<float>* p : params)
+      if (count_nonfinite(p->value)) {
+        diverged = "the update of step " + std::to_string(state.step + 1) + " made " + p->name +
+                   " NaN or infinite";
+        return std::nullopt;
+      }
+    ++state.step;
+    ++state.batch;
+    optimizer->lr = schedule.after_step(state.step);
+    return l;
+  }
+
+  // What follows a step of loss `l`: the log, progress, validation, saving and
+  // a look at the stop signal. False when training must stop: divergence,
+  // early stopping or an interruption, as `result` and `diverged` say.
+  bool after_step(double l, const std::vector<Example>& valid, TrainResult& result) {
+    window.add_step(l);
+    result.last_loss = l;
+    if (opts.log_every && state.step % opts.log_every == 0) log_steps();
+    if (opts.on_step) opts.on_step(progress(l));
+    if (opts.valid_every && state.step % opts.valid_every == 0 && validate(valid))
+      result.early_stopped = true;
+    if (!diverged.empty()) return false;
+    if (opts.save_every && state.step % opts.save_every == 0) save();
+    if (result.early_stopped) return false;
+    if (opts.stop && opts.stop->load()) {
+      result.interrupted = opts.stop->load();
+      return false;
+    }
+    return true;
+  }
+
+  // The end of a run that diverged: nothing is saved, since the weights in
+  // memory are not good; the message says where the last good ones are.
+  void report_divergence(TrainResult& result) const {
+    result.diverged = true;
+    result.early_stopped = false;
+    result.state = state;
+    result.message = "training stopped: " + diverged + " (epoch " +
+                     std::to_string(state.epoch + 1) + "). " + on_disk() +
+                     " Try a lower learning rate or gradient clipping.";
+  }
+
+  // What a user reads at the end of a run that saved: why it ended, how far
+  // it went, and where its checkpoint and best model are.
+  std::string summary(const TrainResult& result) const {
+    const TrainState& st = state;
+    std::ostringstream msg;
+    if (result.interrupted)
+      msg << "interrupted (signal " << result.interrupted << "), saved where it stopped: ";
+    else
+      msg << (result.early_stopped ? "early stop: " : "done: ");
+    msg << st.step << " steps, ";
+    if (st.batch == 0)
+      msg << st.epoch;  // whole epochs, else how far into the next one
+    else
+      msg << std::fixed << std::setprecision(2) << st.epoch + double(st.batch) / per_epoch;
+    msg << (st.epoch == 1 && st.batch == 0 ? " epoch, " : " epochs, ") << duration_text(elapsed());
+    if (!opts.save.empty()) msg << "; checkpoint " << opts.save;
+    if (std::isfinite(st.best_valid) && !opts.save.empty())
+      msg << "; best validation loss " << std::fixed << std::setprecision(4) << st.best_valid
+          << " at step " << st.best_step << " (" << (fs::path(opts.save) / "best").string() << ")";
+    return msg.str();
   }
 
   // Returns true when early stopping says stop.
@@ -331,15 +484,7 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
   Impl& m = *impl_;
   TrainState& st = m.state;
   const TrainOptions& o = m.opts;
-  TrainResult result;
-  {  // the largest batch there will be, against the memory there is
-    std::size_t tx = 1, ty = 1;
-    for (const auto* set : {&train, &valid})
-      for (const Example& e : *set)
-        tx = std::max(tx, e.src.size()), ty = std::max(ty, e.tgt.size() + 1);
-    const std::size_t b = std::min(o.batch_size, std::max<std::size_t>(train.size(), 1));
-    check_training_memory(m.model.config(), b, tx, ty - 1, o.max_memory);
-  }
+  check_largest_batch(m.model.config(), train, valid, o);
   std::optional<DirectoryLock> lock;
   if (!o.save.empty()) {
     lock.emplace(o.save);
@@ -347,90 +492,16 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
     m.open_metrics();
   }
   const auto params = m.model.parameters();
-  const std::size_t per_epoch = (train.size() + o.batch_size - 1) / o.batch_size;
-  const std::size_t planned =
-      o.max_steps >= 0 ? static_cast<std::size_t>(o.max_steps) : o.epochs * per_epoch;
-  auto done = [&] {
-    return (o.max_steps >= 0 && st.step >= static_cast<std::size_t>(o.max_steps)) ||
-           (o.epochs > 0 && st.epoch >= o.epochs);
-  };
+  m.per_epoch = (train.size() + o.batch_size - 1) / o.batch_size;
+  m.planned = o.max_steps >= 0 ? static_cast<std::size_t>(o.max_steps) : o.epochs * m.per_epoch;
+  m.window = LogWindow();
   const LossOptions loss_opts{o.teacher_forcing, o.dropout, &m.rng};
-  double loss_sum = 0;  // since the last log line
-  std::size_t loss_n = 0, tokens = 0;
-  auto window_start = Clock::now();
-  double tok_per_s = 0;
-  auto progress = [&](double loss) {
-    return TrainProgress{st.step, planned, st.epoch, o.epochs, loss, tok_per_s, m.elapsed()};
-  };
-  // The mean loss of the steps since the last log line, to the metrics log and on_log.
-  auto log_steps = [&] {
-    if (tok_per_s == 0) {  // a run shorter than the rate's window: its own rate
-      const double w = std::chrono::duration<double>(Clock::now() - window_start).count();
-      tok_per_s = tokens / std::max(w, 1e-9);
-    }
-    m.log_metrics({{"step", st.step},
-                   {"epoch", st.epoch},
-                   {"loss", loss_sum / loss_n},
-                   {"lr", m.optimizer->lr},
-                   {"tokens_per_s", tok_per_s},
-                   {"elapsed", m.elapsed()}});
-    if (o.on_log) o.on_log(progress(loss_sum / loss_n));
-    loss_sum = 0;
-    loss_n = 0;
-  };
-
-  while (!done() && !result.early_stopped) {
+  TrainResult result;
+  while (!m.done() && !result.early_stopped) {
     const auto plan = make_batches(train, o.batch_size, epoch_seed(o.seed, st.epoch));
-    while (st.batch < plan.size() && !done()) {
-      std::vector<std::vector<Index>> xs, ys;
-      for (std::size_t i : plan[st.batch]) {
-        xs.push_back(train[i].src);
-        ys.push_back(train[i].tgt);
-        tokens += train[i].src.size() + train[i].tgt.size() + 1;
-      }
-      m.optimizer->zero_grad();
-      const double l = m.parallel.loss_and_backward(make_batch(xs, ys), loss_opts);
-      double norm = l;
-      if (std::isfinite(l)) norm = clip_grad_norm(params, o.clip);
-      if (!std::isfinite(l) || !std::isfinite(norm)) {
-        m.diverged = std::string("the ") + (std::isfinite(l) ? "gradient norm" : "loss") +
-                     " became " + (std::isnan(norm) ? "NaN" : "infinite") + " at step " +
-                     std::to_string(st.step + 1);
-        break;
-      }
-      m.optimizer->step();
-      // An update can overflow the weights while the loss and gradients are finite.
-      for (const Parameter<float>* p : params)
-        if (count_nonfinite(p->value)) {
-          m.diverged = "the update of step " + std::to_string(st.step + 1) + " made " + p->name +
-                       " NaN or infinite";
-          break;
-        }
-      if (!m.diverged.empty()) break;
-      ++st.step;
-      ++st.batch;
-      m.optimizer->lr = m.schedule.after_step(st.step);
-      loss_sum += l;
-      ++loss_n;
-      result.last_loss = l;
-
-      const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
-      if (window > 0.5) {
-        tok_per_s = tokens / window;
-        tokens = 0;
-        window_start = Clock::now();
-      }
-      if (o.log_every && st.step % o.log_every == 0) log_steps();
-      if (o.on_step) o.on_step(progress(l));
-      if (o.valid_every && st.step % o.valid_every == 0 && m.validate(valid))
-        result.early_stopped = true;
-      if (!m.diverged.empty()) break;
-      if (o.save_every && st.step % o.save_every == 0) m.save();
-      if (result.early_stopped) break;
-      if (o.stop && o.stop->load()) {
-        result.interrupted = o.stop->load();
-        break;
-      }
+    while (st.batch < plan.size() && !m.done()) {
+      const std::optional<double> l = m.take_step(train, plan[st.batch], loss_opts, params);
+      if (!l || !m.after_step(*l, valid, result)) break;
     }
     if (!m.diverged.empty() || result.interrupted) break;
     if (st.batch >= plan.size()) {  // an epoch ends
@@ -440,33 +511,15 @@ TrainResult Trainer::run(const std::vector<Example>& train, const std::vector<Ex
     }
     if (!m.diverged.empty()) break;
   }
-  if (m.diverged.empty() && loss_n > 0) log_steps();  // every run logs at least its last step
-  if (!m.diverged.empty()) {  // stop without saving: the weights in memory are not good
-    result.diverged = true;
-    result.early_stopped = false;
-    result.state = st;
-    result.message = "training stopped: " + m.diverged + " (epoch " + std::to_string(st.epoch + 1) +
-                     "). " + m.on_disk() + " Try a lower learning rate or gradient clipping.";
+  // Every run logs at least its last step.
+  if (m.diverged.empty() && m.window.loss_n > 0) m.log_steps();
+  if (!m.diverged.empty()) {
+    m.report_divergence(result);
     return result;
   }
   m.save();
   result.state = st;
-  std::ostringstream msg;
-  if (result.interrupted)
-    msg << "interrupted (signal " << result.interrupted << "), saved where it stopped: ";
-  else
-    msg << (result.early_stopped ? "early stop: " : "done: ");
-  msg << st.step << " steps, ";
-  if (st.batch == 0)
-    msg << st.epoch;  // whole epochs, else how far into the next one
-  else
-    msg << std::fixed << std::setprecision(2) << st.epoch + double(st.batch) / per_epoch;
-  msg << (st.epoch == 1 && st.batch == 0 ? " epoch, " : " epochs, ") << duration_text(m.elapsed());
-  if (!o.save.empty()) msg << "; checkpoint " << o.save;
-  if (std::isfinite(st.best_valid) && !o.save.empty())
-    msg << "; best validation loss " << std::fixed << std::setprecision(4) << st.best_valid
-        << " at step " << st.best_step << " (" << (fs::path(o.save) / "best").string() << ")";
-  result.message = msg.str();
+  result.message = m.summary(result);
   return result;
 }
 

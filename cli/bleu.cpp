@@ -7,8 +7,8 @@
 
 #include "cli/common.hpp"
 #include "data/corpus.hpp"
-#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
+#include "io/text_io.hpp"
 #include "training/sacrebleu.hpp"
 
 namespace attnlab::cli {

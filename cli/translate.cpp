@@ -10,8 +10,8 @@
 #include <iostream>
 
 #include "cli/common.hpp"
-#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
+#include "io/text_io.hpp"
 #include "models/model_io.hpp"
 #include "training/parallel.hpp"
 

@@ -9,7 +9,7 @@
 #include "data/corpus.hpp"
 #include "data/tokenizer.hpp"
 #include "io/text_io.hpp"
-#include "training/sacrebleu.hpp"
+#include "metrics/sacrebleu.hpp"
 
 namespace attnlab::cli {
 

@@ -25,12 +25,13 @@
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
 #include "io/atomic_dir.hpp"
+#include "metrics/bleu.hpp"
+#include "metrics/sacrebleu.hpp"
 #include "models/model_io.hpp"
 #include "models/score.hpp"
 #include "report/stats.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"
-#include "training/sacrebleu.hpp"
 #include "version.hpp"
 
 namespace attnlab::cli {

@@ -8,9 +8,10 @@
 
 #include "cli/common.hpp"
 #include "data/tasks.hpp"
+#include "metrics/bleu.hpp"
+#include "metrics/sacrebleu.hpp"
 #include "models/model_io.hpp"
 #include "training/evaluate.hpp"
-#include "training/sacrebleu.hpp"
 
 namespace attnlab::cli {
 

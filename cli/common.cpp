@@ -12,7 +12,6 @@
 #include "data/vocab.hpp"
 #include "models/checkpoint.hpp"
 #include "models/score.hpp"
-#include "models/seq2seq.hpp"
 #include "training/parallel.hpp"
 
 namespace attnlab::cli {

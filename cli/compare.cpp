@@ -29,6 +29,7 @@
 #include "metrics/sacrebleu.hpp"
 #include "models/model_io.hpp"
 #include "models/score.hpp"
+#include "models/variants.hpp"
 #include "report/stats.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"

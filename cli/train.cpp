@@ -19,6 +19,7 @@
 #include "models/config_json.hpp"
 #include "models/model_io.hpp"
 #include "models/score.hpp"
+#include "models/variants.hpp"
 #include "training/trainer.hpp"
 
 namespace attnlab::cli {

@@ -1,4 +1,4 @@
-// Checks a ModelConfig before any weight is made.
+// Checks a ModelConfig before any weight is made; the list of its fields.
 #include "models/config.hpp"
 
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include "data/tokenizer.hpp"
 #include "layers/recurrent.hpp"
 #include "models/score.hpp"
-#include "models/seq2seq.hpp"
+#include "models/variants.hpp"
 
 namespace attnlab {
 
@@ -85,6 +85,12 @@ const std::vector<ConfigField>& config_fields() {
     return v;
   }();
   return fields;
+}
+
+bool attends(const ModelConfig& c) { return decoder_variant(c.model).attends; }
+
+std::string model_label(const ModelConfig& c) {
+  return c.model + (attends(c) ? "/" + c.score : "") + (c.cell == "lstm" ? "" : "@" + c.cell);
 }
 
 double parameter_count_estimate(const ModelConfig& c) {

@@ -59,6 +59,12 @@ struct ConfigField {
 };
 const std::vector<ConfigField>& config_fields();
 
+// Whether config.model's variant attends (uses config.score); unknown: throws.
+bool attends(const ModelConfig& c);
+// "seq2seq", "attention/additive", "luong/general@gru": a model for messages
+// and reports (the cell only when it is not the default LSTM).
+std::string model_label(const ModelConfig& c);
+
 // Sizes as estimates, in doubles so that absurd sizes cannot overflow; what
 // lets training and loading refuse up front what would not fit in memory.
 // The number of parameters (at least; the score's own are counted as the

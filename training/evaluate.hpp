@@ -13,7 +13,7 @@
 
 #include "data/corpus.hpp"
 #include "data/vocab.hpp"
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
 
 namespace attnlab {
 

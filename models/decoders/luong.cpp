@@ -4,7 +4,8 @@
 // next step, the decoder's input beside emb(y_t).
 #include "layers/dense.hpp"
 #include "models/attention.hpp"
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
+#include "models/variants.hpp"
 
 namespace attnlab {
 

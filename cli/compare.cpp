@@ -27,6 +27,7 @@
 #include "io/atomic_dir.hpp"
 #include "metrics/bleu.hpp"
 #include "metrics/sacrebleu.hpp"
+#include "models/memory.hpp"
 #include "models/model_io.hpp"
 #include "models/score.hpp"
 #include "models/variants.hpp"

@@ -17,6 +17,7 @@
 #include "data/tokenizer.hpp"
 #include "io/atomic_dir.hpp"
 #include "models/config_json.hpp"
+#include "models/memory.hpp"
 #include "models/model_io.hpp"
 #include "models/score.hpp"
 #include "models/variants.hpp"

@@ -22,6 +22,8 @@
 #include "layers/embedding.hpp"
 #include "layers/gru.hpp"
 #include "layers/lstm.hpp"
+#include "layers/recurrent.hpp"
+#include "layers/recurrent_cell.hpp"
 #include "metrics/alignment.hpp"
 #include "metrics/bleu.hpp"
 #include "metrics/sacrebleu.hpp"

@@ -31,6 +31,7 @@
 #include "models/checkpoint.hpp"
 #include "models/config.hpp"
 #include "models/config_json.hpp"
+#include "models/decoders/luong.hpp"
 #include "models/encoder_decoder.hpp"
 #include "models/memory.hpp"
 #include "models/model_io.hpp"

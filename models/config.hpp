@@ -1,5 +1,5 @@
 // The hyperparameters that rebuild a model: what config.json in a checkpoint
-// holds (MODEL_SPEC.md, "Checkpoint").
+// holds (docs/MODEL_SPEC.md, "Checkpoint").
 #pragma once
 
 #include <cstdint>

@@ -17,7 +17,8 @@ namespace attnlab {
 
 namespace {
 
-constexpr Index kPad = Vocab::pad, kSos = Vocab::sos, kEos = Vocab::eos;  // MODEL_SPEC.md, "Tokens"
+// docs/MODEL_SPEC.md, "Tokens"
+constexpr Index kPad = Vocab::pad, kSos = Vocab::sos, kEos = Vocab::eos;
 
 // The config checked, with the variant's own name ("bahdanau" -> "attention")
 // and its default start where decoder_init is left empty.

@@ -3,8 +3,8 @@
 // embedding, the decoder cell, the output layer, the loss (teacher forcing,
 // padding), greedy and beam search. A variant (models/decoders/NAME.cpp, one
 // class each, registered in models/variants.hpp) says only how its decoder
-// starts from the encoding and takes one step; MODEL_SPEC.md fixes the three
-// shipped ones:
+// starts from the encoding and takes one step; docs/MODEL_SPEC.md fixes the
+// three shipped ones:
 //   seq2seq:   s_0 = encoder's final state, input emb(y_{t-1})
 //   attention: s_0 = 0 (or the encoder's), input [context_t; emb(y_{t-1})] (Bahdanau)
 //   luong:     s_0 = encoder's (or 0), input [emb(y_{t-1}); h~_{t-1}],
@@ -74,7 +74,7 @@ class EncoderDecoder {
   virtual ~EncoderDecoder() = default;
 
   const ModelConfig& config() const { return config_; }
-  // Every parameter, named as in MODEL_SPEC.md.
+  // Every parameter, named as in docs/MODEL_SPEC.md.
   std::vector<Parameter<T>*> parameters();
 
   // Mean cross-entropy over the non-pad target tokens (<eos> included).

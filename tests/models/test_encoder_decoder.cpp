@@ -133,7 +133,7 @@ std::size_t overfit(const std::string& model, const std::string& score,
 
 }  // namespace
 
-TEST_CASE("models: parameter names and shapes follow MODEL_SPEC.md") {
+TEST_CASE("models: parameter names and shapes follow docs/MODEL_SPEC.md") {
   ModelConfig c = tiny("attention", "additive");  // E 2, H 2, D 3, A 3, Vs 6, Vt 7
   auto m = make_model<float>(c);
   std::map<std::string, Shape> got;
@@ -167,7 +167,7 @@ TEST_CASE("models: parameter names and shapes follow MODEL_SPEC.md") {
   CHECK(plain->parameters().size() == want.size() - 4);
 }
 
-TEST_CASE("models: luong and GRU parameters named and shaped as MODEL_SPEC.md says") {
+TEST_CASE("models: luong and GRU parameters named and shaped as docs/MODEL_SPEC.md says") {
   ModelConfig c = tiny("luong", "general", "gru");  // E 2, H 2, D 3, Vs 6, Vt 7
   auto m = make_model<float>(c);
   std::map<std::string, Shape> got;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The models of MODEL_SPEC.md in PyTorch (Debian's python3-torch), float32,
-written as a competent PyTorch user would: nn.Embedding, a packed
+"""The models of docs/MODEL_SPEC.md in PyTorch (Debian's python3-torch),
+float32, written as a competent PyTorch user would: nn.Embedding, a packed
 bidirectional nn.LSTM encoder, an nn.LSTMCell decoder, the additive score's
 source half computed once per batch, the output layer applied once to every
 step's state. bench/run.sh times it against attnlab's build/bench_train_step.

@@ -7,9 +7,9 @@
 
 #include "cli/common.hpp"
 #include "data/corpus.hpp"
-#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
-#include "training/sacrebleu.hpp"
+#include "io/text_io.hpp"
+#include "metrics/sacrebleu.hpp"
 
 namespace attnlab::cli {
 

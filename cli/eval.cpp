@@ -7,8 +7,9 @@
 #include <iostream>
 
 #include "cli/common.hpp"
+#include "metrics/bleu.hpp"
+#include "metrics/sacrebleu.hpp"
 #include "run/evaluate.hpp"
-#include "training/sacrebleu.hpp"
 
 namespace attnlab::cli {
 

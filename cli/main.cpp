@@ -1,5 +1,6 @@
 // attnlab: train, evaluate and use seq2seq models with and without
-// attention, from the command line (MODEL_SPEC.md, "Command-line contract").
+// attention, from the command line (docs/MODEL_SPEC.md, "Command-line
+// contract").
 #include <iostream>
 
 #include "autograd/ops.hpp"

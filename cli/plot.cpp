@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "cli/common.hpp"
-#include "data/text_io.hpp"
+#include "io/text_io.hpp"
 
 namespace attnlab::cli {
 

@@ -12,9 +12,9 @@
 #include <iostream>
 
 #include "cli/common.hpp"
-#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
 #include "io/atomic_dir.hpp"
+#include "io/text_io.hpp"
 
 namespace attnlab::cli {
 

@@ -13,8 +13,8 @@
 #include <iostream>
 #include <numeric>
 
-#include "data/text_io.hpp"
 #include "data/tokenizer.hpp"
+#include "io/text_io.hpp"
 
 namespace attnlab {
 

@@ -13,7 +13,8 @@ namespace attnlab {
 using Tokens = std::vector<std::string>;
 class SentencePiece;
 
-// The tokenizers (MODEL_SPEC.md, "Tokens"; the name is recorded in checkpoints):
+// The tokenizers (docs/MODEL_SPEC.md, "Tokens"; the name is recorded in
+// checkpoints):
 //
 // "space": splits on ASCII whitespace (space, \t, \n, \r, \f, \v) and changes
 //   nothing else; runs of whitespace make no empty tokens. detokenize joins

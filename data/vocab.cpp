@@ -12,7 +12,7 @@
 #include <sstream>
 #include <utility>
 
-#include "data/text_io.hpp"
+#include "io/text_io.hpp"
 
 namespace attnlab {
 

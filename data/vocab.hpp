@@ -1,6 +1,7 @@
 // Vocab: the token <-> id mapping of one side of a corpus, with the four
-// special tokens of MODEL_SPEC.md ("Tokens") first, and its one-token-per-line
-// file format (the checkpoint's src_vocab.txt / tgt_vocab.txt).
+// special tokens of docs/MODEL_SPEC.md ("Tokens") first, and its
+// one-token-per-line file format (the checkpoint's src_vocab.txt /
+// tgt_vocab.txt).
 #pragma once
 
 #include <cstddef>

@@ -5,9 +5,11 @@
 // reads only emb(y_{t-1}); its new state s_t attends; the output layer reads
 // h~_t = tanh(W_c [context_t; s_t]). attnlab's `luong` also feeds h~_{t-1}
 // back into the decoder, so training both on the same data shows what input
-// feeding buys. The whole extension is the class and the
-// ATTNLAB_REGISTER_DECODER line; from then on "luong_nofeed" is a model name
-// like "seq2seq" or "luong" (make_model, checkpoints, beam search).
+// feeding buys. Both build that attention from the library's LuongAttention
+// (models/decoders/luong.hpp), so they differ only in what the decoder cell
+// reads. The whole extension is the class and the ATTNLAB_REGISTER_DECODER
+// line; from then on "luong_nofeed" is a model name like "seq2seq" or "luong"
+// (make_model, checkpoints, beam search).
 //
 //   custom_decoder [--steps N] [--model NAME]   (default: luong_nofeed, then luong)
 #include <attnlab.hpp>
@@ -23,37 +25,33 @@ namespace attnlab {
 template <class T>
 class LuongNoFeed : public EncoderDecoder<T> {
  public:
-  // The base builds the shared layers; it needs the decoder cell's input size.
+  // The base builds the shared layers; it needs the decoder cell's input
+  // size: emb(y_{t-1}) alone, E (luong's cell reads E + D).
   explicit LuongNoFeed(const ModelConfig& c)
-      : EncoderDecoder<T>(c, c.embed),
-        attention(c.score, "decoder.attention", score_sizes(c), this->init_rng_),
-        combine("decoder.combine", 2 * c.hidden + c.D(), c.D(), this->init_rng_, false) {}
+      : EncoderDecoder<T>(c, c.embed), luong(c, this->init_rng_) {}
 
-  Attention<T> attention;  // decoder.attention.*
-  Dense<T> combine;        // decoder.combine.weight: W_c, no bias
+  // The library's Luong attention, as luong uses it: s_t attends and
+  // h~_t = tanh(W_c [context_t; s_t]); decoder.attention.*, decoder.combine.weight.
+  LuongAttention<T> luong;
 
  protected:
   // Before the first step: the encoder's final state (or zeros), and the
   // attention's per-batch work.
   DecoderState<T> start(Tape<T>& tape, const Encoded<T>& enc) override {
-    attention.prepare(tape, enc.h, enc.pad);
+    luong.prepare(tape, enc);
     return this->initial_state(tape, enc, this->config_.decoder_init == "encoder");
   }
   // One step. The base does everything else: teacher forcing, the loss,
   // padding, greedy and beam search (it reorders every Var of the state).
   DecoderState<T> step(Tape<T>& tape, const Var<T>& y_emb, const DecoderState<T>& s) override {
     DecoderState<T> n;
-    n.cell = this->decoder->forward(tape, y_emb, s.cell);                // s_t from emb(y_{t-1})
-    typename Attention<T>::Result a = attention.attend(tape, n.cell.h);  // s_t attends
-    n.output = tanh(combine.forward(tape, concat<T>({a.context, n.cell.h}, 1)));  // h~_t
+    n.cell = this->decoder->forward(tape, y_emb, s.cell);  // s_t from emb(y_{t-1}) alone
+    typename LuongAttention<T>::Result a = luong.forward(tape, n.cell.h);  // s_t attends
+    n.output = a.output;    // h~_t, for the output layer
     n.weights = a.weights;  // shown by translate --attention
     return n;
   }
-  std::vector<Parameter<T>*> extra_parameters() override {
-    std::vector<Parameter<T>*> ps = attention.parameters();
-    ps.push_back(&combine.weight);
-    return ps;
-  }
+  std::vector<Parameter<T>*> extra_parameters() override { return luong.parameters(); }
 };
 
 }  // namespace attnlab

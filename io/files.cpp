@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "data/text_io.hpp"
+#include "io/text_io.hpp"
 
 namespace attnlab {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "layers/recurrent.hpp"
+#include "layers/recurrent_cell.hpp"
 
 namespace attnlab {
 

@@ -1,12 +1,10 @@
 // The cell table, and RNN / BiRNN over padded batches.
 #include "layers/recurrent.hpp"
 
-#include <cmath>
 #include <stdexcept>
 #include <xtensor/xview.hpp>
 
 #include "layers/gru.hpp"
-#include "layers/init.hpp"
 #include "layers/lstm.hpp"
 
 namespace attnlab {
@@ -32,22 +30,6 @@ const CellKind<T> kCells[] = {
 };
 
 }  // namespace
-
-template <class T>
-RecurrentCell<T>::RecurrentCell(const std::string& prefix, std::size_t input, std::size_t hidden,
-                                std::size_t gates, Rng& rng, const std::string& suffix) {
-  const double k = hidden ? 1.0 / std::sqrt(static_cast<double>(hidden)) : 0.0;
-  const std::size_t G = gates * hidden;
-  weight_ih = Parameter<T>(prefix + ".weight_ih" + suffix, uniform_init<T>({G, input}, k, rng));
-  weight_hh = Parameter<T>(prefix + ".weight_hh" + suffix, uniform_init<T>({G, hidden}, k, rng));
-  bias_ih = Parameter<T>(prefix + ".bias_ih" + suffix, uniform_init<T>({G}, k, rng));
-  bias_hh = Parameter<T>(prefix + ".bias_hh" + suffix, uniform_init<T>({G}, k, rng));
-}
-
-template <class T>
-Var<T> RecurrentCell<T>::project(Tape<T>& tape, const Var<T>& x) {
-  return linear(x, tape.param(weight_ih), tape.param(bias_ih));
-}
 
 std::vector<std::string> cell_names() {
   std::vector<std::string> names;
@@ -76,14 +58,6 @@ Mask padding_mask(const std::vector<std::size_t>& lengths, std::size_t steps, co
     for (std::size_t t = lengths[b]; t < steps; ++t) m(b, t) = true;
   }
   return m;
-}
-
-template <class T>
-Var<T> keep_rows(const Mask& keep, const Var<T>& old, const Var<T>& fresh) {
-  if (keep.dimension() == 0) return fresh;
-  Mask k = keep;
-  k.reshape({keep.size(), 1});
-  return attnlab::where(k, old, fresh);
 }
 
 // ---- RNN ----
@@ -154,10 +128,8 @@ std::vector<Parameter<T>*> BiRNN<T>::parameters() {
 }
 
 #define ATTNLAB_INSTANTIATE(T)                                                                     \
-  template class RecurrentCell<T>;                                                                 \
   template std::unique_ptr<RecurrentCell<T>> make_cell(                                            \
       const std::string&, const std::string&, std::size_t, std::size_t, Rng&, const std::string&); \
-  template Var<T> keep_rows(const Mask&, const Var<T>&, const Var<T>&);                            \
   template class RNN<T>;                                                                           \
   template class BiRNN<T>;
 ATTNLAB_INSTANTIATE(float)

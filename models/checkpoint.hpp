@@ -1,5 +1,6 @@
-// Checkpoints (MODEL_SPEC.md, "Checkpoint"): a directory of config.json, two
-// vocabulary files and one NumPy .npy file per parameter, written atomically.
+// Checkpoints (docs/MODEL_SPEC.md, "Checkpoint"): a directory of config.json,
+// two vocabulary files and one NumPy .npy file per parameter, written
+// atomically.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
 // The hyperparameters that rebuild a model: what config.json in a checkpoint
-// holds (MODEL_SPEC.md, "Checkpoint").
+// holds (docs/MODEL_SPEC.md, "Checkpoint").
 #pragma once
 
 #include <cstdint>
@@ -59,29 +59,10 @@ struct ConfigField {
 };
 const std::vector<ConfigField>& config_fields();
 
-// Sizes as estimates, in doubles so that absurd sizes cannot overflow; what
-// lets training and loading refuse up front what would not fit in memory.
-// The number of parameters (at least; the score's own are counted as the
-// largest built-in score's).
-double parameter_count_estimate(const ModelConfig& c);
-// Bytes one training step keeps alive at once for a batch of `batch` pairs
-// with sources of tx and targets of ty tokens: the parameters with their
-// gradients and two optimizer moments, the activations the tape holds for
-// backward and their gradients. A lower estimate, not a bound: a run it
-// refuses would surely not fit.
-double training_bytes_estimate(const ModelConfig& c, std::size_t batch, std::size_t tx,
-                               std::size_t ty);
-
-// Throws std::runtime_error, with the sizes and the estimate, when training
-// a batch of `batch` pairs with sources of tx and targets of ty tokens would
-// need more than `limit` bytes (0: what the machine has available).
-void check_training_memory(const ModelConfig& c, std::size_t batch, std::size_t tx, std::size_t ty,
-                           double limit = 0);
-
-// The memory this machine has available now (MemAvailable), in bytes.
-double available_memory_bytes();
-
-// "1.6 TB", "23.4 GB": bytes for a message.
-std::string bytes_text(double bytes);
+// Whether config.model's variant attends (uses config.score); unknown: throws.
+bool attends(const ModelConfig& c);
+// "seq2seq", "attention/additive", "luong/general@gru": a model for messages
+// and reports (the cell only when it is not the default LSTM).
+std::string model_label(const ModelConfig& c);
 
 }  // namespace attnlab

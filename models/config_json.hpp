@@ -1,5 +1,5 @@
 // The ModelConfig <-> JSON mapping of a checkpoint's config.json
-// (MODEL_SPEC.md, "Checkpoint").
+// (docs/MODEL_SPEC.md, "Checkpoint").
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

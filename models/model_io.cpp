@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "models/memory.hpp"
+
 namespace attnlab {
 
 namespace {

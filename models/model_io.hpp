@@ -7,7 +7,7 @@
 #include <string>
 
 #include "models/checkpoint.hpp"
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
 
 namespace attnlab {
 

@@ -14,7 +14,7 @@
 
 namespace attnlab {
 
-// The sizes a score may need (MODEL_SPEC.md's notation).
+// The sizes a score may need (docs/MODEL_SPEC.md's notation).
 struct ScoreSizes {
   std::size_t decoder_hidden = 0;     // D
   std::size_t encoder_output = 0;     // 2H
@@ -39,7 +39,7 @@ class ScoreFunction {
   virtual void prepare(Tape<T>& tape, const Var<T>& h) = 0;
   // Raw energies e [B, Tx] for the decoder state s [B, D].
   virtual Var<T> score(Tape<T>& tape, const Var<T>& s) = 0;
-  // Parameters, named "<prefix>.<name>" as in MODEL_SPEC.md.
+  // Parameters, named "<prefix>.<name>" as in docs/MODEL_SPEC.md.
   virtual std::vector<Parameter<T>*> parameters() { return {}; }
 };
 

@@ -10,7 +10,7 @@
 #include "data/tokenizer.hpp"
 #include "io/error.hpp"
 #include "models/score.hpp"
-#include "models/seq2seq.hpp"
+#include "models/variants.hpp"
 
 namespace attnlab {
 

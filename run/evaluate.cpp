@@ -4,8 +4,9 @@
 #include <cmath>
 
 #include "data/tasks.hpp"
+#include "metrics/bleu.hpp"
+#include "metrics/sacrebleu.hpp"
 #include "models/model_io.hpp"
-#include "training/sacrebleu.hpp"
 
 namespace attnlab {
 

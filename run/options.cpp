@@ -7,7 +7,7 @@
 #include "data/tasks.hpp"
 #include "io/error.hpp"
 #include "models/score.hpp"
-#include "models/seq2seq.hpp"
+#include "models/variants.hpp"
 #include "optim/schedule.hpp"
 #include "training/parallel.hpp"
 

@@ -19,14 +19,18 @@
 #include "data/tasks.hpp"
 #include "data/tokenizer.hpp"
 #include "io/atomic_dir.hpp"
+#include "io/machine.hpp"
+#include "metrics/bleu.hpp"
+#include "metrics/sacrebleu.hpp"
+#include "models/memory.hpp"
 #include "models/model_io.hpp"
 #include "models/score.hpp"
+#include "models/variants.hpp"
 #include "report/compare_page.hpp"
 #include "report/stats.hpp"
 #include "run/train.hpp"
 #include "training/evaluate.hpp"
 #include "training/parallel.hpp"
-#include "training/sacrebleu.hpp"
 #include "version.hpp"
 
 namespace attnlab {
@@ -376,18 +380,6 @@ json findings(const json& models, std::size_t seeds, const json& buckets, bool t
   return out;
 }
 
-std::string machine() {
-  std::ifstream cpu("/proc/cpuinfo");
-  std::string line, model;
-  while (std::getline(cpu, line))
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  return (model.empty() ? std::string("unknown CPU") : model) + ", " +
-         std::to_string(std::thread::hardware_concurrency()) + " cores";
-}
-
 std::string today() {
   const std::time_t now = std::time(nullptr);
   char buf[32];
@@ -684,7 +676,7 @@ json Study::Impl::gather(const std::string& command) const {
   results["title"] = "attnlab compare: " + what;
   results["command"] = command;
   results["version"] = kVersion;
-  results["machine"] = machine();
+  results["machine"] = machine_description();
   results["date"] = today();
   results["data"] = {{"name", d.train_name},           {"train_pairs", d.train.size()},
                      {"valid_pairs", d.valid.size()},  {"test_pairs", test.size()},

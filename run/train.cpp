@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "io/atomic_dir.hpp"
+#include "models/memory.hpp"
 #include "models/model_io.hpp"
 
 namespace attnlab {

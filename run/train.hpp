@@ -5,7 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
 #include "run/data.hpp"
 #include "training/trainer.hpp"
 

@@ -1,7 +1,7 @@
 // Evaluation of a model on a data set: the spec's loss and perplexity, token
-// and exact-sequence accuracy of greedy decoding, corpus BLEU-4 and its
-// signature, and how well attention matches gold alignments, overall and by
-// source length.
+// and exact-sequence accuracy of greedy decoding, corpus BLEU-4 (metrics/bleu,
+// metrics/sacrebleu), and how well attention matches gold alignments
+// (metrics/alignment), overall and by source length.
 #pragma once
 
 #include <cmath>
@@ -13,32 +13,15 @@
 
 #include "data/corpus.hpp"
 #include "data/vocab.hpp"
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
 
 namespace attnlab {
 
-// Corpus BLEU-4 in percent (Papineni et al. 2002): clipped n-gram precisions
-// for n = 1..4 summed over the corpus, their geometric mean, times the brevity
-// penalty exp(1 - r/c) when the hypotheses are shorter (c < r). No smoothing:
-// 0 when some n-gram order has no match. One reference per sentence.
 // A figure for JSON output: null where it is NaN (nothing to judge, say an
 // AER without attention) or infinite (which JSON cannot hold).
 inline nlohmann::json json_figure(double x) {
   return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
 }
-
-double corpus_bleu(const std::vector<std::vector<std::string>>& hypotheses,
-                   const std::vector<std::vector<std::string>>& references);
-
-// What corpus_bleu's number means, in sacreBLEU's signature style, for a model
-// whose targets the tokenizer `tgt_tokenizer` splits: one reference
-// (nrefs:1), case kept (case:mixed), no effective order (eff:no), n-grams of
-// the target tokenizer's own tokens ("char": code points, "word", "space"),
-// no smoothing, and attnlab's version, e.g.
-// "nrefs:1|case:mixed|eff:no|tok:char|smooth:none|version:attnlab-0.1.0".
-// Scores with different signatures are not comparable (nor with sacreBLEU's
-// own, which tokenizes with 13a).
-std::string bleu_signature(const std::string& tgt_tokenizer);
 
 // The accuracies and BLEU compare the output with the reference as text (its
 // tokens as the tokenizer gave them, Example::tgt_tokens): a reference word
@@ -52,7 +35,7 @@ struct EvalResult {
   // "word" and "space", code points for "char" (where a one-word output such
   // as a date would otherwise have no 4-gram at all); <eos> is not counted
   double bleu = 0.0;
-  // BLEU as the field computes it (training/sacrebleu.hpp): sacreBLEU's 13a
+  // BLEU as the field computes it (metrics/sacrebleu.hpp): sacreBLEU's 13a
   // BLEU of the detokenized outputs against the targets as written
   // (Example::tgt_text), signature sacrebleu_signature(1); NaN unless
   // EvalOptions::detokenizer is given.

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
 
 namespace attnlab {
 

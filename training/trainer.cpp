@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "io/error.hpp"
+#include "models/memory.hpp"
 #include "models/model_io.hpp"
 #include "optim/clip.hpp"
 #include "training/evaluate.hpp"

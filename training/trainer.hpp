@@ -14,7 +14,7 @@
 
 #include "data/corpus.hpp"
 #include "data/vocab.hpp"
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
 #include "optim/optimizer.hpp"
 #include "optim/schedule.hpp"
 #include "training/evaluate.hpp"

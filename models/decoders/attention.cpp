@@ -3,7 +3,8 @@
 // (their softmax-weighted mix) is fed to the decoder beside emb(y_{t-1}).
 #include "models/attention.hpp"
 
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
+#include "models/variants.hpp"
 
 namespace attnlab {
 

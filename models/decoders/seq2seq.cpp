@@ -2,7 +2,8 @@
 // bidirectional encoder). The decoder starts from the encoder's final state,
 // so D = 2H, and reads only emb(y_{t-1}): the whole source must fit in that
 // one state.
-#include "models/seq2seq.hpp"
+#include "models/encoder_decoder.hpp"
+#include "models/variants.hpp"
 
 namespace attnlab {
 

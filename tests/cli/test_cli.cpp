@@ -196,8 +196,8 @@ TEST_CASE("cli train --resume: a damaged train_state is refused naming the key")
 }
 
 TEST_CASE("cli train: with sgd, no clipping, dropout or sampling a step is w -= lr * grad") {
-  // MODEL_SPEC.md's contract, checked against a gradient computed here from
-  // the initial checkpoint over the same pairs (one batch holds them all).
+  // docs/MODEL_SPEC.md's contract, checked against a gradient computed here
+  // from the initial checkpoint over the same pairs (one batch holds them all).
   Scratch s;
   REQUIRE(s.run("train " + kTiny + "--save m0 --max-steps 0").status == 0);
   const double lr = 0.5;

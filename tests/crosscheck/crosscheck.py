@@ -4,7 +4,7 @@
 Usage: crosscheck.py DIR      (DIR written by build/tests/crosscheck_export)
 
 Rebuilds the plain seq2seq, the (Bahdanau) attention or the Luong model of
-../shared/MODEL_SPEC.md, with LSTM or GRU cells, in PyTorch, written from the
+docs/MODEL_SPEC.md, with LSTM or GRU cells, in PyTorch, written from the
 spec alone, loads DIR/checkpoint/*.npy into it (every
 file must be used and every parameter loaded) and checks, in float32:
   - the teacher-forced loss on the batch of DIR/expected.json   (rel 1e-5)

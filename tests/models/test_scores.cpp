@@ -1,4 +1,4 @@
-// Every built-in score function against its formula in MODEL_SPEC.md,
+// Every built-in score function against its formula in docs/MODEL_SPEC.md,
 // computed directly on tiny numbers, plus the registry's behaviour.
 #include <cmath>
 #include <xtensor/xview.hpp>

@@ -2,8 +2,8 @@
 // from the rules, and sacreBLEU's own documented example.
 #include <cmath>
 
+#include "metrics/sacrebleu.hpp"
 #include "support/check.hpp"
-#include "training/sacrebleu.hpp"
 #include "version.hpp"
 
 using namespace attnlab;

@@ -1,6 +1,6 @@
 // BLEU as the field reports it: sacreBLEU's corpus BLEU (Post 2018) with its
 // default settings and its "13a" tokenisation (mteval-v13a.pl's), computed in
-// C++ from raw, detokenised text. Unlike corpus_bleu (training/evaluate.hpp),
+// C++ from raw, detokenised text. Unlike corpus_bleu (metrics/bleu.hpp),
 // which scores a model's own tokens, these figures are comparable with
 // published ones.
 #pragma once

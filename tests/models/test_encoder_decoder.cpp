@@ -133,19 +133,7 @@ std::size_t overfit(const std::string& model, const std::string& score,
 
 }  // namespace
 
-TEST_CASE("make_batch: pads with 0, wraps targets in <sos> ... and ... <eos>") {
-  Batch b = make_batch({{4, 5}, {6}}, {{7}, {8, 9}});
-  CHECK(b.src == IndexArray{{4, 5}, {6, 0}});
-  CHECK(b.src_len == std::vector<std::size_t>{2, 1});
-  CHECK(b.tgt_in == IndexArray{{2, 7, 0}, {2, 8, 9}});
-  CHECK(b.tgt_out == IndexArray{{7, 3, 0}, {8, 9, 3}});
-  CHECK_THROWS_WITH_AS(make_batch({{4}, {}}), doctest::Contains("source sequence 1 is empty"),
-                       std::invalid_argument);
-  CHECK_THROWS_WITH_AS(make_batch({{4}}, {{5}, {6}}), doctest::Contains("1 sources but 2 targets"),
-                       std::invalid_argument);
-}
-
-TEST_CASE("models: parameter names and shapes follow MODEL_SPEC.md") {
+TEST_CASE("models: parameter names and shapes follow docs/MODEL_SPEC.md") {
   ModelConfig c = tiny("attention", "additive");  // E 2, H 2, D 3, A 3, Vs 6, Vt 7
   auto m = make_model<float>(c);
   std::map<std::string, Shape> got;
@@ -179,7 +167,7 @@ TEST_CASE("models: parameter names and shapes follow MODEL_SPEC.md") {
   CHECK(plain->parameters().size() == want.size() - 4);
 }
 
-TEST_CASE("models: luong and GRU parameters named and shaped as MODEL_SPEC.md says") {
+TEST_CASE("models: luong and GRU parameters named and shaped as docs/MODEL_SPEC.md says") {
   ModelConfig c = tiny("luong", "general", "gru");  // E 2, H 2, D 3, Vs 6, Vt 7
   auto m = make_model<float>(c);
   std::map<std::string, Shape> got;

@@ -1,10 +1,10 @@
-// The encoder-decoder machinery every model variant shares, and the
-// registry of variants. EncoderDecoder owns the encoder (an embedding and a
-// bidirectional RNN), the target embedding, the decoder cell, the output
-// layer, the loss (teacher forcing, padding), greedy and beam search. A
-// variant (models/decoders/NAME.cpp, one class each) says only how its
-// decoder starts from the encoding and takes one step; MODEL_SPEC.md fixes
-// the three shipped ones:
+// The encoder-decoder machinery every model variant shares. EncoderDecoder
+// owns the encoder (an embedding and a bidirectional RNN), the target
+// embedding, the decoder cell, the output layer, the loss (teacher forcing,
+// padding), greedy and beam search. A variant (models/decoders/NAME.cpp, one
+// class each, registered in models/variants.hpp) says only how its decoder
+// starts from the encoding and takes one step; docs/MODEL_SPEC.md fixes the
+// three shipped ones:
 //   seq2seq:   s_0 = encoder's final state, input emb(y_{t-1})
 //   attention: s_0 = 0 (or the encoder's), input [context_t; emb(y_{t-1})] (Bahdanau)
 //   luong:     s_0 = encoder's (or 0), input [emb(y_{t-1}); h~_{t-1}],
@@ -16,26 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "data/batch.hpp"
 #include "layers/dense.hpp"
 #include "layers/embedding.hpp"
 #include "layers/recurrent.hpp"
 #include "models/config.hpp"
 
 namespace attnlab {
-
-// A padded, batch-major batch of token ids (pad = 0).
-struct Batch {
-  IndexArray src;                    // [B, Tx]
-  std::vector<std::size_t> src_len;  // B real lengths, each >= 1
-  IndexArray tgt_in;                 // [B, Ty]: <sos> y_1 .. y_m, then pad
-  IndexArray tgt_out;                // [B, Ty]: y_1 .. y_m <eos>, then pad
-  std::size_t size() const { return src_len.size(); }
-};
-
-// Pads sources and targets into a Batch (targets may be empty: decoding only).
-// An empty source sequence is refused.
-Batch make_batch(const std::vector<std::vector<Index>>& src,
-                 const std::vector<std::vector<Index>>& tgt = {});
 
 struct LossOptions {
   double teacher_forcing = 1.0;  // chance, drawn per step, of feeding the true previous token
@@ -87,7 +74,7 @@ class EncoderDecoder {
   virtual ~EncoderDecoder() = default;
 
   const ModelConfig& config() const { return config_; }
-  // Every parameter, named as in MODEL_SPEC.md.
+  // Every parameter, named as in docs/MODEL_SPEC.md.
   std::vector<Parameter<T>*> parameters();
 
   // Mean cross-entropy over the non-pad target tokens (<eos> included).
@@ -150,56 +137,8 @@ class EncoderDecoder {
   Dense<T> out;                               // decoder.out
 };
 
-// ---- the registry of variants ----
-
-template <class T>
-using ModelFactory = std::unique_ptr<EncoderDecoder<T>> (*)(const ModelConfig&);
-
-struct DecoderVariant {
-  std::string name;          // as --model and config.json's "model" say it
-  std::string description;   // one line, for help texts
-  bool attends = false;      // reads --score and the attention options
-  std::string decoder_init;  // the default start: "zero" or "encoder"
-  ModelFactory<float> make_float = nullptr;
-  ModelFactory<double> make_double = nullptr;
-};
-
-// Registers a variant; `also` are other names for it (config.json keeps `name`).
-bool register_decoder(const DecoderVariant& v, const std::vector<std::string>& also = {});
-// The variant registered as `name` or as another name for it; an unknown name
-// throws std::invalid_argument listing the known ones.
-const DecoderVariant& decoder_variant(const std::string& name);
-// Every registered name (other names included), sorted.
-std::vector<std::string> decoder_names();
-// "seq2seq (...), attention (...)": the variants for help texts.
-std::string decoder_help();
-
-// Whether config.model's variant attends (uses config.score); unknown: throws.
-bool attends(const ModelConfig& c);
-// "seq2seq", "attention/additive", "luong/general@gru": a model for messages
-// and reports (the cell only when it is not the default LSTM).
-std::string model_label(const ModelConfig& c);
-
-// The variant config.model names; validates the config.
+// The variant config.model names (models/variants.hpp); validates the config.
 template <class T>
 std::unique_ptr<EncoderDecoder<T>> make_model(const ModelConfig& config);
 
 }  // namespace attnlab
-
-// Registers class template CLASS (constructible from a ModelConfig) as
-// variant NAME (an identifier), at file scope. ATTENDS: whether it uses a
-// score; INIT: its default decoder_init, "zero" or "encoder"; further
-// arguments are other names for it, as strings.
-#define ATTNLAB_REGISTER_DECODER(NAME, CLASS, ATTENDS, INIT, DESCRIPTION, ...)                 \
-  extern "C" void attnlab_decoder_anchor_##NAME() {}                                           \
-  static const bool attnlab_decoder_registered_##NAME [[maybe_unused]] =                       \
-      ::attnlab::register_decoder({#NAME, DESCRIPTION, ATTENDS, INIT,                          \
-                                   [](const ::attnlab::ModelConfig& c)                         \
-                                       -> std::unique_ptr<::attnlab::EncoderDecoder<float>> {  \
-                                     return std::make_unique<CLASS<float>>(c);                 \
-                                   },                                                          \
-                                   [](const ::attnlab::ModelConfig& c)                         \
-                                       -> std::unique_ptr<::attnlab::EncoderDecoder<double>> { \
-                                     return std::make_unique<CLASS<double>>(c);                \
-                                   }},                                                         \
-                                  {__VA_ARGS__});

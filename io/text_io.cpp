@@ -1,4 +1,4 @@
-#include "data/text_io.hpp"
+#include "io/text_io.hpp"
 
 #include <stdexcept>
 #include <streambuf>

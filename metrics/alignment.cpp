@@ -1,4 +1,5 @@
-#include "data/alignment.hpp"
+// Alignment error rate, argmax alignments and gold attention mass.
+#include "metrics/alignment.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // sacreBLEU's 13a tokeniser and corpus BLEU, without Python and without
 // std::regex (slow, and its ECMAScript semantics are not Python's).
-#include "training/sacrebleu.hpp"
+#include "metrics/sacrebleu.hpp"
 
 #include <algorithm>
 #include <cmath>

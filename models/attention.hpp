@@ -13,7 +13,7 @@ namespace attnlab {
 
 // The sizes a model's score sees: D, 2H, A and Lmax from its config.
 inline ScoreSizes score_sizes(const ModelConfig& c) {
-  return ScoreSizes{c.D(), 2 * c.hidden, c.attention_hidden, c.max_source_length};
+  return ScoreSizes{c.D(), c.encoded(), c.attention_hidden, c.max_source_length};
 }
 
 template <class T>

@@ -38,7 +38,9 @@ struct ModelConfig {
   Tokenizer source_tokenizer() const;
   Tokenizer target_tokenizer() const;
 
-  std::size_t D() const { return decoder_hidden ? decoder_hidden : 2 * hidden; }
+  // 2H: an encoder state, [forward; backward] (docs/MODEL_SPEC.md, "Encoder")
+  std::size_t encoded() const { return 2 * hidden; }
+  std::size_t D() const { return decoder_hidden ? decoder_hidden : encoded(); }
   // Throws std::invalid_argument naming the field and the sizes.
   void validate() const;
 };

@@ -113,9 +113,9 @@ std::vector<Parameter<T>*> EncoderDecoder<T>::parameters() {
 
 template <class T>
 void EncoderDecoder<T>::require_decoder_is_encoder_sized(const std::string& why) const {
-  if (config_.D() != 2 * config_.hidden)
+  if (config_.D() != config_.encoded())
     throw std::invalid_argument("model config: " + why + " needs decoder_hidden D = 2H = " +
-                                std::to_string(2 * config_.hidden) + ", got " +
+                                std::to_string(config_.encoded()) + ", got " +
                                 std::to_string(config_.D()));
 }
 

@@ -12,7 +12,7 @@ template <class T>
 class BahdanauSeq2Seq : public EncoderDecoder<T> {
  public:
   explicit BahdanauSeq2Seq(const ModelConfig& c)
-      : EncoderDecoder<T>(c, 2 * c.hidden + c.embed),
+      : EncoderDecoder<T>(c, c.encoded() + c.embed),
         attention(c.score, "decoder.attention", score_sizes(c), this->init_rng_) {
     if (this->config_.decoder_init == "encoder")
       this->require_decoder_is_encoder_sized("decoder_init 'encoder'");

@@ -12,7 +12,7 @@ namespace attnlab {
 template <class T>
 LuongAttention<T>::LuongAttention(const ModelConfig& c, Rng& rng)
     : attention(c.score, "decoder.attention", score_sizes(c), rng),
-      combine("decoder.combine", 2 * c.hidden + c.D(), c.D(), rng, false) {}
+      combine("decoder.combine", c.encoded() + c.D(), c.D(), rng, false) {}
 
 template <class T>
 void LuongAttention<T>::prepare(Tape<T>& tape, const Encoded<T>& enc) {

@@ -54,6 +54,24 @@ struct RunFlag {
     flag, [](const TrainArgs& a) { return nlohmann::json(a.field); },    \
         [](TrainArgs& a, const nlohmann::json& j) { j.get_to(a.field); } \
   }
+// An optimizer hyperparameter by its key in OptimOptions; a switch as true/false.
+bool is_switch(const std::string& key) {
+  for (const Hyperparameter& h : optimizer_hyperparameters())
+    if (h.key == key) return h.boolean;
+  return false;
+}
+nlohmann::json optim_value(const OptimOptions& o, const std::string& key) {
+  const double v = o.get(key);
+  return is_switch(key) ? nlohmann::json(v != 0) : nlohmann::json(v);
+}
+void set_optim_value(OptimOptions& o, const std::string& key, const nlohmann::json& j) {
+  o.set(key, is_switch(key) ? j.get<bool>() : j.get<double>());
+}
+#define ATTNLAB_OPTIM_FLAG(flag, key)                                                        \
+  RunFlag {                                                                                  \
+    flag, [](const TrainArgs& a) { return optim_value(a.opts.optim, key); },                 \
+        [](TrainArgs& a, const nlohmann::json& j) { set_optim_value(a.opts.optim, key, j); } \
+  }
 // The one list of what shapes a run (run_options, resume_run_options).
 const RunFlag kRunFlags[] = {
     ATTNLAB_RUN_FLAG("--train", train_file),
@@ -74,9 +92,9 @@ const RunFlag kRunFlags[] = {
     ATTNLAB_RUN_FLAG("--subword-model", subword_model),
     ATTNLAB_RUN_FLAG("--optimizer", opts.optim.name),
     ATTNLAB_RUN_FLAG("--lr", opts.optim.lr),
-    ATTNLAB_RUN_FLAG("--momentum", opts.optim.momentum),
-    ATTNLAB_RUN_FLAG("--nesterov", opts.optim.nesterov),
-    ATTNLAB_RUN_FLAG("--weight-decay", opts.optim.weight_decay),
+    ATTNLAB_OPTIM_FLAG("--momentum", "momentum"),
+    ATTNLAB_OPTIM_FLAG("--nesterov", "nesterov"),
+    ATTNLAB_OPTIM_FLAG("--weight-decay", "weight_decay"),
     ATTNLAB_RUN_FLAG("--schedule", opts.schedule.name),
     ATTNLAB_RUN_FLAG("--lr-step", opts.schedule.step_size),
     ATTNLAB_RUN_FLAG("--lr-gamma", opts.schedule.gamma),
@@ -92,6 +110,7 @@ const RunFlag kRunFlags[] = {
     ATTNLAB_RUN_FLAG("--threads", threads),
 };
 #undef ATTNLAB_RUN_FLAG
+#undef ATTNLAB_OPTIM_FLAG
 
 // Refuses a source longer than a location score can attend over, naming it.
 void check_source_lengths(const std::vector<TextPair>& pairs, const std::string& where,
@@ -425,12 +444,17 @@ void add_training_options(CLI::App* t, TrainArgs& args) {
   t->add_option("--lr", o.optim.lr, "Learning rate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  t->add_option("--momentum", o.optim.momentum, "Momentum (momentum optimizer)")
-      ->capture_default_str()
+  t->add_option_function<double>(
+       "--momentum", [&o](const double& v) { o.optim.set("momentum", v); },
+       "Momentum (momentum optimizer)")
+      ->default_str(CLI::detail::to_string(o.optim.get("momentum")))
       ->check(CLI::Range(0.0, 0.9999));
-  t->add_flag("--nesterov", o.optim.nesterov, "Nesterov momentum");
-  t->add_option("--weight-decay", o.optim.weight_decay, "L2 weight decay")
-      ->capture_default_str()
+  t->add_flag_callback(
+      "--nesterov", [&o] { o.optim.set("nesterov", true); }, "Nesterov momentum");
+  t->add_option_function<double>(
+       "--weight-decay", [&o](const double& v) { o.optim.set("weight_decay", v); },
+       "L2 weight decay")
+      ->default_str(CLI::detail::to_string(o.optim.get("weight_decay")))
       ->check(CLI::NonNegativeNumber);
   t->add_option("--schedule", o.schedule.name, "Learning-rate schedule: " + join(schedule_names()))
       ->capture_default_str()

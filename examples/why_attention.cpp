@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     c.src_vocab = c.tgt_vocab = 12;
     c.seed = seed;
     models[k] = make_model<float>(c);
-    opts[k] = std::make_unique<Adam<float>>(models[k]->parameters(), AdamOptions{lr});
+    opts[k] = std::make_unique<Adam<float>>(models[k]->parameters(), lr);
     std::size_t count = 0;
     for (Parameter<float>* p : models[k]->parameters()) count += p->value.size();
     std::printf(

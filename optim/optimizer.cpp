@@ -40,24 +40,6 @@ inline void update_span(std::size_t n, T* __restrict w, const T* __restrict g, T
   for (std::size_t i = 0; i < n; ++i) f(w[i], decayed(g[i], w[i], wd), s[i]...);
 }
 
-template <class X, std::size_t>
-using Repeat = X;
-
-template <class T, class F, std::size_t... I>
-constexpr bool takes(std::index_sequence<I...>) {
-  return std::is_invocable_v<const F&, T&, T, Repeat<T&, I>...>;
-}
-
-// How many state buffers f(w, d, s...) takes.
-template <class T, class F, std::size_t N = 0>
-constexpr std::size_t buffers_taken() {
-  static_assert(N <= 4, "an update rule takes (T& w, T d) and up to 4 T& state elements");
-  if constexpr (takes<T, F>(std::make_index_sequence<N>()))
-    return N;
-  else
-    return buffers_taken<T, F, N + 1>();
-}
-
 }  // namespace
 
 namespace detail {
@@ -76,14 +58,21 @@ struct Update {
   // value, d = g + wd w, s... its elements of the row's buffers, in order.
   template <class F>
   void each(const F& f) const {
-    constexpr std::size_t n = buffers_taken<T, F>();
-    if (n != buffers.size())
-      throw std::logic_error(opt.name() + ": the update takes " + std::to_string(n) +
-                             " state buffers, the row declares " + std::to_string(buffers.size()));
-    each(f, std::make_index_sequence<n>());
+    if constexpr (std::is_invocable_v<const F&, T&, T>)
+      each(f, std::index_sequence<>());
+    else if constexpr (std::is_invocable_v<const F&, T&, T, T&>)
+      each(f, std::index_sequence<0>());
+    else if constexpr (std::is_invocable_v<const F&, T&, T, T&, T&>)
+      each(f, std::index_sequence<0, 1>());
+    else
+      each(f, std::index_sequence<0, 1, 2>());
   }
   template <class F, std::size_t... B>
   void each(const F& f, std::index_sequence<B...>) const {
+    if (sizeof...(B) != buffers.size())
+      throw std::logic_error(opt.name() + ": the update rule takes " +
+                             std::to_string(sizeof...(B)) + " state buffers, its row declares " +
+                             std::to_string(buffers.size()));
     const T wd = static_cast<T>(get("weight_decay"));
     for (std::size_t k = 0; k < params.size(); ++k) {
       Parameter<T>& p = *params[k];

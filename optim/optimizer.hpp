@@ -1,7 +1,8 @@
-// Optimizers as rows of one table (optimizer.cpp): each its name, its
-// declared hyperparameters, its state buffers and its update rule, with
-// torch.optim's (1.13) updates. One class holds the parameters, steps,
-// zero_grads and saves its state for --resume, driven by the row.
+// Optimizers as rows of one table (optimizer.cpp), as in early tinygrad's
+// optim.py: each its name, its hyperparameters declared with their defaults,
+// its state buffers and its update rule (torch.optim 1.13's). One class,
+// driven by the row, steps, zero_grads and saves the state for --resume.
+// A new hyperparameter is one declaration in its row and its use in the rule.
 #pragma once
 
 #include <cstddef>
@@ -54,7 +55,6 @@ struct OptimOptions {
   double get(const std::string& key) const;
   // Sets key (checked when the optimizer is made); the same refusal as get.
   void set(const std::string& key, double value);
-  bool is_set(const std::string& key) const { return key == "lr" || values_.count(key); }
 
  private:
   std::map<std::string, double> values_;

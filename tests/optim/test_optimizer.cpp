@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -438,6 +439,35 @@ TEST_CASE("optimizers: save_state writes state.json and one .npy per buffer with
   }
 }
 
+TEST_CASE("optimizers: state.json is written exactly as before the table (keys sorted, dump(2))") {
+  // The text an optimizer wrote before its hyperparameters came from a table.
+  Parameter<float> p("w", Array<float>{1.0f, 2.0f});
+  OptimOptions o;
+  o.name = "momentum";
+  o.lr = 0.005;
+  o.set("nesterov", true);
+  o.set("weight_decay", 0.01);
+  auto opt = make_optimizer<float>(o, {&p});
+  p.grad = Array<float>{0.5f, 0.5f};
+  opt->step();
+  TempDir dir;
+  opt->save_state(dir.path.string());
+  std::ifstream in(dir.path / "state.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text ==
+        "{\n  \"buffers\": [\n    \"momentum_buffer\"\n  ],\n  \"lr\": 0.005,\n"
+        "  \"momentum\": 0.9,\n  \"nesterov\": true,\n  \"optimizer\": \"momentum\",\n"
+        "  \"parameters\": [\n    \"w\"\n  ],\n  \"steps\": 1,\n  \"weight_decay\": 0.01\n}\n");
+  Parameter<float> q("w", Array<float>{1.0f});
+  OptimOptions a;
+  a.name = "adagrad";
+  make_optimizer<float>(a, {&q})->save_state(dir.path.string());
+  const nlohmann::json j = nlohmann::json::parse(std::ifstream(dir.path / "state.json"));
+  CHECK(j.dump() ==
+        R"({"buffers":["sum"],"eps":1e-10,"lr":0.001,"optimizer":"adagrad","parameters":["w"],)"
+        R"("steps":0,"weight_decay":0.0})");
+}
+
 TEST_CASE("Momentum: state saved before the first step restores an uninitialised buffer") {
   OptimOptions o;
   o.name = "momentum";
@@ -673,6 +703,57 @@ TEST_CASE("make_optimizer: builds each named optimizer with its own defaults") {
   b.grad = Array<double>{1e-10};
   y->step();
   CHECK(b.value(0) == doctest::Approx(-1e-10 / (1e-10 + 1e-8)).epsilon(1e-12));
+}
+
+TEST_CASE("optimizer_hyperparameters: each flag once, in --help's order, with its default") {
+  const std::vector<Hyperparameter>& hs = optimizer_hyperparameters();
+  REQUIRE(hs.size() == 4);
+  CHECK(hs[0].key == "lr");
+  CHECK(hs[0].flag == "--lr");
+  CHECK(hs[0].default_value == OptimOptions().lr);
+  CHECK(hs[1].key == "momentum");
+  CHECK(hs[1].flag == "--momentum");
+  CHECK(hs[1].default_value == 0.9);
+  CHECK(hs[1].range.str() == "in [0, 1)");
+  CHECK(hs[1].help == "Momentum (momentum optimizer)");
+  CHECK(hs[2].key == "nesterov");
+  CHECK(hs[2].flag == "--nesterov");
+  CHECK(hs[2].boolean);
+  CHECK(hs[2].default_value == 0);
+  CHECK(hs[3].key == "weight_decay");
+  CHECK(hs[3].flag == "--weight-decay");
+  CHECK(hs[3].default_value == 0.0);
+  CHECK(hs[3].range.str() == ">= 0");
+  for (const Hyperparameter& h : hs) CHECK_FALSE(h.flag.empty());
+
+  // one optimizer's: lr, its own, weight_decay, at its defaults
+  std::vector<std::string> keys;
+  for (const Hyperparameter& h : optimizer_hyperparameters("adam")) keys.push_back(h.key);
+  CHECK(keys == std::vector<std::string>{"lr", "beta1", "beta2", "eps", "weight_decay"});
+  CHECK(optimizer_hyperparameters("adagrad")[1].default_value == 1e-10);
+  CHECK_THROWS_WITH_AS(optimizer_hyperparameters("lion"), doctest::Contains("unknown optimizer"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("OptimOptions: a value reads as set, else the named optimizer's default") {
+  OptimOptions o;
+  o.name = "adagrad";
+  CHECK(o.get("eps") == 1e-10);
+  o.name = "adam";
+  CHECK(o.get("eps") == 1e-8);
+  CHECK(o.get("momentum") == 0.9);  // not adam's: the declaring optimizer's default
+  o.set("eps", 1e-6);
+  CHECK(o.get("eps") == 1e-6);
+  o.set("lr", 0.25);
+  CHECK(o.lr == 0.25);
+  CHECK(o.get("lr") == 0.25);
+  CHECK_THROWS_WITH_AS(o.get("amsgrad"), doctest::Contains("'amsgrad'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(o.set("amsgrad", 1), doctest::Contains("'amsgrad'"), std::invalid_argument);
+  Parameter<float> p("w", Array<float>{1.0f});
+  auto opt = make_optimizer<float>(o, {&p});
+  CHECK(opt->get("eps") == 1e-6);
+  CHECK(opt->get("beta2") == 0.999);
+  CHECK_THROWS_WITH_AS(opt->get("momentum"), doctest::Contains("adam"), std::invalid_argument);
 }
 
 TEST_CASE("make_optimizer: an unknown name is refused, listing the known ones") {

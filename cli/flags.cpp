@@ -31,6 +31,20 @@ void add_check(CLI::Option* flag, const Option& o) {
   }
 }
 
+// An optimizer's hyperparameter: set through OptimOptions by key, its
+// default shown as CLI11 shows a bound variable's.
+void add_keyed(CLI::App* cmd, const Option& o, const std::string& help, const KeyedValue& v) {
+  if (v.boolean) {
+    cmd->add_flag_function(
+        o.flag, [v](std::int64_t n) { v.options->set(v.key, n > 0); }, help);
+    return;
+  }
+  CLI::Option* flag = cmd->add_option_function<double>(
+      o.flag, [v](const double& x) { v.options->set(v.key, x); }, help);
+  if (o.show_default) flag->default_str(CLI::detail::to_string(v.options->get(v.key)));
+  add_check<double>(flag, o);
+}
+
 }  // namespace
 
 void add_run_flags(CLI::App* cmd, RunSettings& s, Face face) {
@@ -38,9 +52,11 @@ void add_run_flags(CLI::App* cmd, RunSettings& s, Face face) {
     if (!(o.faces & face)) continue;
     const std::string& help = face == kStudy && !o.study_help.empty() ? o.study_help : o.help;
     std::visit(
-        [&](auto* value) {
-          using T = std::remove_pointer_t<decltype(value)>;
-          if constexpr (std::is_same_v<T, bool>) {
+        [&](const auto& value) {
+          using T = std::remove_pointer_t<std::decay_t<decltype(value)>>;
+          if constexpr (std::is_same_v<T, KeyedValue>) {
+            add_keyed(cmd, o, help, value);
+          } else if constexpr (std::is_same_v<T, bool>) {
             cmd->add_flag(o.flag, *value, help);
           } else {
             CLI::Option* flag = cmd->add_option(o.flag, *value, help);

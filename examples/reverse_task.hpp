@@ -48,7 +48,7 @@ inline double train_step(attnlab::EncoderDecoder<float>& model, attnlab::Optimiz
 inline void train(attnlab::EncoderDecoder<float>& model,
                   const std::vector<std::vector<attnlab::Index>>& x,
                   const std::vector<std::vector<attnlab::Index>>& y, int steps) {
-  attnlab::Adam<float> opt(model.parameters(), attnlab::AdamOptions{0.01});
+  attnlab::Adam<float> opt(model.parameters(), 0.01);
   for (int step = 1; step <= steps; ++step) {
     const double loss = train_step(model, opt, x, y, (step * 32) % (x.size() - 32), 32);
     if (step % 100 == 0) std::printf("  step %4d  loss %.4f\n", step, loss);

@@ -78,7 +78,7 @@ Contenders make_models(long seed) {
     c.src_vocab = c.tgt_vocab = 12;
     c.seed = seed;
     m.models[k] = make_model<float>(c);
-    m.opts[k] = std::make_unique<Adam<float>>(m.models[k]->parameters(), AdamOptions{kLr});
+    m.opts[k] = std::make_unique<Adam<float>>(m.models[k]->parameters(), kLr);
     std::size_t count = 0;
     for (Parameter<float>* p : m.models[k]->parameters()) count += p->value.size();
     std::printf(

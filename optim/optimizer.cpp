@@ -1,5 +1,6 @@
-// The optimizers' updates, elementwise in T as torch computes them for a
-// tensor of that dtype; saving and restoring their state; the factory.
+// The optimizers' table: each row an optimizer's name, hyperparameters, state
+// buffers and update rule, elementwise in T as torch computes it for a tensor
+// of that dtype. Below it, the one class that steps, saves and restores them.
 #include "optim/optimizer.hpp"
 
 #include <algorithm>
@@ -23,6 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// ------------------------------------------------------------------ the loop
+
 // g + wd w, as torch's grad.add(param, alpha=weight_decay), only when wd != 0.
 template <class T>
 inline T decayed(T g, T w, T wd) {
@@ -37,16 +40,267 @@ inline void update_span(std::size_t n, T* __restrict w, const T* __restrict g, T
   for (std::size_t i = 0; i < n; ++i) f(w[i], decayed(g[i], w[i], wd), s[i]...);
 }
 
-// The loop of every update: update_span over each parameter that has a
-// gradient, with its arrays of the state buffers (one per parameter each).
-template <class T, class F, class... Buffers>
-void update_elements(const std::vector<Parameter<T>*>& params, T wd, const F& f,
-                     Buffers&... buffers) {
-  for (std::size_t k = 0; k < params.size(); ++k) {
-    Parameter<T>& p = *params[k];
-    if (!p.requires_grad) continue;
-    update_span(p.value.size(), p.value.data(), p.grad.data(), wd, f, buffers[k].data()...);
+}  // namespace
+
+namespace detail {
+
+// What an update rule sees: the step's count and hyperparameters, and each().
+template <class T>
+struct Update {
+  const Optimizer<T>& opt;
+  std::size_t t;  // updates taken, this one included
+  const std::vector<Parameter<T>*>& params;
+  std::vector<std::vector<Array<T>>>& buffers;
+
+  double get(const std::string& key) const { return opt.get(key); }
+
+  // f(w, d, s...) on every element of every parameter with a gradient: w its
+  // value, d = g + wd w, s... its elements of the row's buffers, in order.
+  template <class F>
+  void each(const F& f) const {
+    if constexpr (std::is_invocable_v<const F&, T&, T>)
+      each(f, std::index_sequence<>());
+    else if constexpr (std::is_invocable_v<const F&, T&, T, T&>)
+      each(f, std::index_sequence<0>());
+    else if constexpr (std::is_invocable_v<const F&, T&, T, T&, T&>)
+      each(f, std::index_sequence<0, 1>());
+    else
+      each(f, std::index_sequence<0, 1, 2>());
   }
+  template <class F, std::size_t... B>
+  void each(const F& f, std::index_sequence<B...>) const {
+    if (sizeof...(B) != buffers.size())
+      throw std::logic_error(opt.name() + ": the update rule takes " +
+                             std::to_string(sizeof...(B)) + " state buffers, its row declares " +
+                             std::to_string(buffers.size()));
+    const T wd = static_cast<T>(get("weight_decay"));
+    for (std::size_t k = 0; k < params.size(); ++k) {
+      Parameter<T>& p = *params[k];
+      if (!p.requires_grad) continue;
+      update_span(p.value.size(), p.value.data(), p.grad.data(), wd, f, buffers[B][k].data()...);
+    }
+  }
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::Update;
+
+// ------------------------------------------------------------------ the rules
+// d is the decayed gradient g + wd w in each (weight_decay is every optimizer's).
+
+// w -= lr d
+template <class T>
+void sgd(const Update<T>& u) {
+  const T lr = static_cast<T>(u.get("lr"));
+  u.each([=](T& w, T d) { w -= lr * d; });
+}
+
+// b = d (first step) or mu b + d;  w -= lr * (nesterov ? d + mu b : b)
+template <class T>
+void momentum(const Update<T>& u) {
+  const T lr = static_cast<T>(u.get("lr")), mu = static_cast<T>(u.get("momentum"));
+  const bool first = u.t == 1, nesterov = u.get("nesterov") != 0;
+  u.each([=](T& w, T d, T& b) {
+    b = first ? d : mu * b + d;
+    w -= lr * (nesterov ? d + mu * b : b);
+  });
+}
+
+// v = alpha v + (1-alpha) d^2;  w -= lr * d / (sqrt(v) + eps)
+template <class T>
+void rmsprop(const Update<T>& u) {
+  const double a = u.get("alpha");
+  const T lr = static_cast<T>(u.get("lr")), alpha = static_cast<T>(a),
+          one_minus_alpha = static_cast<T>(1 - a), eps = static_cast<T>(u.get("eps"));
+  u.each([=](T& w, T d, T& v) {
+    v = alpha * v + one_minus_alpha * d * d;
+    w -= lr * d / (std::sqrt(v) + eps);
+  });
+}
+
+// m = b1 m + (1-b1) d;  v = b2 v + (1-b2) d^2;
+// w -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps)
+template <class T>
+void adam(const Update<T>& u) {
+  // The bias corrections in double, as torch computes them in Python floats.
+  const double beta1 = u.get("beta1"), beta2 = u.get("beta2"), t = static_cast<double>(u.t);
+  const double c1 = 1.0 - std::pow(beta1, t), c2 = 1.0 - std::pow(beta2, t);
+  const T step_size = static_cast<T>(u.get("lr") / c1), c2_sqrt = static_cast<T>(std::sqrt(c2)),
+          b1 = static_cast<T>(beta1), one_minus_b1 = static_cast<T>(1 - beta1),
+          b2 = static_cast<T>(beta2), one_minus_b2 = static_cast<T>(1 - beta2),
+          eps = static_cast<T>(u.get("eps"));
+  u.each([=](T& w, T d, T& m, T& v) {
+    m = b1 * m + one_minus_b1 * d;
+    v = b2 * v + one_minus_b2 * d * d;
+    w -= step_size * m / (std::sqrt(v) / c2_sqrt + eps);
+  });
+}
+
+// s += d^2;  w -= lr * d / (sqrt(s) + eps)
+template <class T>
+void adagrad(const Update<T>& u) {
+  const T lr = static_cast<T>(u.get("lr")), eps = static_cast<T>(u.get("eps"));
+  u.each([=](T& w, T d, T& s) {
+    s += d * d;
+    w -= lr * d / (std::sqrt(s) + eps);
+  });
+}
+
+[[noreturn]] void bad_option(const std::string& field, const std::string& want, double got) {
+  std::ostringstream os;
+  os << "must be " << want << " (got " << got << ")";
+  throw OptionError(field, os.str());
+}
+
+// Past each hyperparameter's range: nesterov's look-ahead needs a momentum.
+void nesterov_needs_momentum(const OptimOptions& o) {
+  if (o.get("nesterov") != 0 && o.get("momentum") == 0)
+    throw OptionError("nesterov", "needs a momentum above 0 (got 0)");
+}
+
+// ------------------------------------------------------------------ the table
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+const Range positive{0, inf, true}, non_negative{0}, unit{0, 1}, on_off{0, 1, false, false};
+// momentum: below 1, and at most 0.9999, as the command line has always allowed
+const Range momentum_range{0, 0.9999, false, false};
+
+// Every optimizer's, before and after its own.
+const Hyperparameter kLR{"lr", "--lr", OptimOptions().lr, positive, "Learning rate"};
+const Hyperparameter kWeightDecay{"weight_decay", "--weight-decay", 0.0, non_negative,
+                                  "L2 weight decay"};
+
+Hyperparameter eps(double value) {
+  return {"eps", "", value, non_negative, "Term added to the denominator for stability"};
+}
+
+}  // namespace
+
+namespace detail {
+
+template <class T>
+struct OptimizerRow {
+  std::string name;                             // as --optimizer takes it
+  std::vector<Hyperparameter> hyperparameters;  // its own: not lr, weight_decay
+  struct Buffer {
+    const char* name;  // PyTorch's: "exp_avg", "sum", ...; one array per parameter
+    // True when it holds state only once a step has been taken (as torch's
+    // momentum_buffer is None until then): before, it is not saved.
+    bool from_first_step = false;
+  };
+  std::vector<Buffer> buffers;
+  void (*update)(const Update<T>&);
+  void (*check)(const OptimOptions&) = nullptr;  // rules between hyperparameters
+};
+
+}  // namespace detail
+
+namespace {
+
+template <class T>
+using Row = detail::OptimizerRow<T>;
+
+// The optimizers, in order of increasing complexity.
+template <class T>
+const std::vector<Row<T>>& rows() {
+  static const std::vector<Row<T>> rows = {
+      {"sgd", {}, {}, sgd<T>},
+      {"momentum",
+       {{"momentum", "--momentum", 0.9, momentum_range, "Momentum (momentum optimizer)"},
+        {"nesterov", "--nesterov", 0, on_off, "Nesterov momentum", true}},
+       {{"momentum_buffer", true}},
+       momentum<T>,
+       nesterov_needs_momentum},
+      {"rmsprop",
+       {{"alpha", "", 0.99, unit, "Smoothing constant of the squared gradients' average"},
+        eps(1e-8)},
+       {{"square_avg"}},
+       rmsprop<T>},
+      {"adam",
+       {{"beta1", "", 0.9, unit, "Decay of the gradients' running average"},
+        {"beta2", "", 0.999, unit, "Decay of the squared gradients' running average"},
+        eps(1e-8)},
+       {{"exp_avg"}, {"exp_avg_sq"}},
+       adam<T>},
+      {"adagrad", {eps(1e-10)}, {{"sum"}}, adagrad<T>},
+  };
+  return rows;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+template <class T>
+const Row<T>* find_row(const std::string& name) {
+  for (const Row<T>& r : rows<T>())
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+template <class T>
+const Row<T>& row_named(const std::string& name) {
+  if (const Row<T>* r = find_row<T>(name)) return *r;
+  throw std::invalid_argument("unknown optimizer '" + name +
+                              "' (known: " + join(optimizer_names()) + ")");
+}
+
+const Hyperparameter* find(const std::vector<Hyperparameter>& list, const std::string& key) {
+  for (const Hyperparameter& h : list)
+    if (h.key == key) return &h;
+  return nullptr;
+}
+
+// Every hyperparameter once: lr, each row's own in order, weight_decay; the
+// first declaration's default. Declarations of one key must agree but for it.
+const std::vector<Hyperparameter>& all_hyperparameters() {
+  static const std::vector<Hyperparameter> all = [] {
+    std::vector<Hyperparameter> out = {kLR};
+    for (const Row<float>& r : rows<float>())
+      for (const Hyperparameter& h : r.hyperparameters) {
+        const Hyperparameter* seen = find(out, h.key);
+        if (!seen)
+          out.push_back(h);
+        else if (seen->flag != h.flag || seen->help != h.help || seen->boolean != h.boolean ||
+                 seen->range.str() != h.range.str())
+          throw std::logic_error("optimizers declare '" + h.key + "' differently");
+      }
+    out.push_back(kWeightDecay);
+    return out;
+  }();
+  return all;
+}
+
+const Hyperparameter& declared(const std::string& key) {
+  if (const Hyperparameter* h = find(all_hyperparameters(), key)) return *h;
+  std::vector<std::string> keys;
+  for (const Hyperparameter& h : all_hyperparameters()) keys.push_back(h.key);
+  throw std::invalid_argument("unknown optimizer hyperparameter '" + key +
+                              "' (known: " + join(keys) + ")");
+}
+
+// Every value in its range whichever optimizer reads it; a switch only where
+// it means something; then the row's own rules.
+void check_options(const OptimOptions& o) {
+  const Row<float>& row = row_named<float>(o.name);
+  for (const Hyperparameter& h : all_hyperparameters()) {
+    const double v = o.get(h.key);
+    if (!h.boolean) {
+      if (!h.range.contains(v)) bad_option(h.key, h.range.str(), v);
+    } else if (v != 0 && !find(row.hyperparameters, h.key)) {
+      std::vector<std::string> readers;
+      for (const Row<float>& r : rows<float>())
+        if (find(r.hyperparameters, h.key)) readers.push_back(r.name);
+      throw OptionError(
+          h.key, "applies only to the " + join(readers) + " optimizer (got '" + o.name + "')");
+    }
+  }
+  if (row.check) row.check(o);
 }
 
 [[noreturn]] void fail(const fs::path& path, const std::string& what) {
@@ -55,38 +309,110 @@ void update_elements(const std::vector<Parameter<T>*>& params, T wd, const F& f,
 
 }  // namespace
 
-// ------------------------------------------------------------------ base
+std::string Range::str() const {
+  std::ostringstream os;
+  if (max == inf && max_open)
+    os << (min_open ? "> " : ">= ") << min;
+  else
+    os << "in " << (min_open ? '(' : '[') << min << ", " << max << (max_open ? ')' : ']');
+  return os.str();
+}
+
+double OptimOptions::get(const std::string& key) const {
+  if (key == "lr") return lr;
+  if (const auto it = values_.find(key); it != values_.end()) return it->second;
+  if (const Row<float>* r = find_row<float>(name))
+    if (const Hyperparameter* h = find(r->hyperparameters, key)) return h->default_value;
+  return declared(key).default_value;
+}
+
+void OptimOptions::set(const std::string& key, double value) {
+  declared(key);
+  if (key == "lr")
+    lr = value;
+  else
+    values_[key] = value;
+}
+
+std::vector<std::string> optimizer_names() {
+  std::vector<std::string> names;
+  for (const Row<float>& r : rows<float>()) names.push_back(r.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+const std::vector<Hyperparameter>& optimizer_hyperparameters() {
+  static const std::vector<Hyperparameter> flagged = [] {
+    std::vector<Hyperparameter> out;
+    for (const Hyperparameter& h : all_hyperparameters())
+      if (!h.flag.empty()) out.push_back(h);
+    return out;
+  }();
+  return flagged;
+}
+
+const std::vector<Hyperparameter>& optimizer_hyperparameters(const std::string& name) {
+  static const std::map<std::string, std::vector<Hyperparameter>> by_name = [] {
+    std::map<std::string, std::vector<Hyperparameter>> out;
+    for (const Row<float>& r : rows<float>()) {
+      std::vector<Hyperparameter>& list = out[r.name] = {kLR};
+      list.insert(list.end(), r.hyperparameters.begin(), r.hyperparameters.end());
+      list.push_back(kWeightDecay);
+    }
+    return out;
+  }();
+  row_named<float>(name);
+  return by_name.at(name);
+}
+
+// ------------------------------------------------------------------ the class
+
+template <class T>
+Optimizer<T>::Optimizer(const OptimOptions& o, std::vector<Parameter<T>*> params)
+    : row_(&row_named<T>(o.name)), params_(std::move(params)) {
+  check_options(o);
+  lr = o.lr;
+  for (const Hyperparameter& h : optimizer_hyperparameters(o.name))
+    if (h.key != "lr") values_[h.key] = o.get(h.key);
+  for (std::size_t b = 0; b < row_->buffers.size(); ++b) {
+    std::vector<Array<T>> arrays;
+    for (const Parameter<T>* p : params_) arrays.push_back(xt::zeros<T>(p->value.shape()));
+    buffers_.push_back(std::move(arrays));
+  }
+}
+
+template <class T>
+const std::string& Optimizer<T>::name() const {
+  return row_->name;
+}
+
+template <class T>
+double Optimizer<T>::get(const std::string& key) const {
+  if (key == "lr") return lr;
+  const auto it = values_.find(key);
+  if (it == values_.end())
+    throw std::invalid_argument(name() + " has no hyperparameter '" + key + "'");
+  return it->second;
+}
 
 template <class T>
 void Optimizer<T>::step() {
   // The update loops index grad and state by value's layout; refuse a mismatch
   // rather than read past an array.
-  const std::vector<Buffer> bufs = buffers();
   for (std::size_t k = 0; k < params_.size(); ++k) {
     const Parameter<T>& p = *params_[k];
     if (p.requires_grad && p.grad.shape() != p.value.shape())
       throw std::invalid_argument(name() + ": parameter '" + p.name + "' has gradient shape " +
                                   shape_str(p.grad.shape()) + " but value shape " +
                                   shape_str(p.value.shape()));
-    for (const Buffer& b : bufs)
-      if ((*b.arrays)[k].shape() != p.value.shape())
+    for (const std::vector<Array<T>>& b : buffers_)
+      if (b[k].shape() != p.value.shape())
         throw std::invalid_argument(name() + ": parameter '" + p.name + "' changed shape to " +
                                     shape_str(p.value.shape()) + " after the optimizer was made");
   }
   ++steps_;
-  update();
+  row_->update(Update<T>{*this, steps_, params_, buffers_});
 }
-
-template <class T>
-std::vector<Array<T>> Optimizer<T>::zeros_like_params() const {
-  std::vector<Array<T>> out;
-  out.reserve(params_.size());
-  for (const Parameter<T>* p : params_) out.push_back(xt::zeros<T>(p->value.shape()));
-  return out;
-}
-
-template <class T>
-void Optimizer<T>::hyperparameters(nlohmann::json&) const {}
 
 template <class T>
 void Optimizer<T>::save_state(const std::string& dir) const {
@@ -101,15 +427,17 @@ void Optimizer<T>::save_state(const std::string& dir) const {
   fs::create_directories(root, ec);
   if (ec) fail(root, "cannot create directory: " + ec.message());
 
-  // buffers() hands out mutable pointers; here they are only read.
-  const std::vector<Buffer> bufs = const_cast<Optimizer*>(this)->buffers();
   nlohmann::json j;
   j["optimizer"] = name();
   j["steps"] = steps_;
   j["lr"] = lr;
-  hyperparameters(j);
+  for (const Hyperparameter& h : optimizer_hyperparameters(name()))
+    if (h.key != "lr") {
+      const double v = values_.at(h.key);
+      j[h.key] = h.boolean ? nlohmann::json(v != 0) : nlohmann::json(v);
+    }
   j["buffers"] = nlohmann::json::array();
-  for (const Buffer& b : bufs) j["buffers"].push_back(b.name);
+  for (const auto& b : row_->buffers) j["buffers"].push_back(b.name);
   j["parameters"] = nlohmann::json::array();
   for (const Parameter<T>* p : params_) j["parameters"].push_back(p->name);
 
@@ -120,14 +448,15 @@ void Optimizer<T>::save_state(const std::string& dir) const {
     out.close();
     if (!out) fail(json_path, "write failed");
   }
-  for (const Buffer& b : bufs) {
-    if (b.from_first_step && steps_ == 0) continue;  // no state yet
+  for (std::size_t b = 0; b < buffers_.size(); ++b) {
+    if (row_->buffers[b].from_first_step && steps_ == 0) continue;  // no state yet
     for (std::size_t k = 0; k < params_.size(); ++k) {
-      const std::string path = (root / (params_[k]->name + "." + b.name + ".npy")).string();
+      const std::string path =
+          (root / (params_[k]->name + "." + row_->buffers[b].name + ".npy")).string();
       if constexpr (std::is_same_v<T, float>)
-        save_npy(path, (*b.arrays)[k]);
+        save_npy(path, buffers_[b][k]);
       else
-        save_npy(path, Array<float>(xt::cast<float>((*b.arrays)[k])));
+        save_npy(path, Array<float>(xt::cast<float>(buffers_[b][k])));
     }
   }
 }
@@ -181,9 +510,8 @@ void Optimizer<T>::load_state(const std::string& dir) {
   // Read everything before changing anything, so a refusal leaves us intact.
   const std::size_t steps = j["steps"].get<std::size_t>();
   const bool none_held = j.contains("buffers_initialised") && !j["buffers_initialised"].get<bool>();
-  const std::vector<Buffer> bufs = buffers();
   std::vector<std::vector<Array<T>>> loaded;
-  for (const Buffer& b : bufs) {
+  for (const auto& b : row_->buffers) {
     std::vector<Array<T>> arrays;
     for (const Parameter<T>* p : params_) {
       if (none_held || (b.from_first_step && steps == 0)) {
@@ -208,309 +536,17 @@ void Optimizer<T>::load_state(const std::string& dir) {
 
   steps_ = steps;
   lr = j["lr"].get<double>();
-  for (std::size_t b = 0; b < bufs.size(); ++b) *bufs[b].arrays = std::move(loaded[b]);
-}
-
-// ------------------------------------------------------------------ SGD
-
-template <class T>
-SGD<T>::SGD(std::vector<Parameter<T>*> params, double lr)
-    : SGD(std::move(params), SGDOptions{lr}) {}
-
-template <class T>
-SGD<T>::SGD(std::vector<Parameter<T>*> params, const SGDOptions& o)
-    : Optimizer<T>(std::move(params)), o_(o) {
-  this->lr = o.lr;
-}
-
-template <class T>
-void SGD<T>::update() {
-  const T lr = static_cast<T>(this->lr), wd = static_cast<T>(o_.weight_decay);
-  update_elements(this->params_, wd, [=](T& w, T d) { w -= lr * d; });
-}
-
-template <class T>
-void SGD<T>::hyperparameters(nlohmann::json& out) const {
-  out["weight_decay"] = o_.weight_decay;
-}
-
-// ------------------------------------------------------------------ Momentum
-
-template <class T>
-Momentum<T>::Momentum(std::vector<Parameter<T>*> params, const MomentumOptions& o)
-    : Optimizer<T>(std::move(params)), o_(o), buf_(this->zeros_like_params()) {
-  this->lr = o.lr;
-}
-
-template <class T>
-void Momentum<T>::update() {
-  const T lr = static_cast<T>(this->lr), mu = static_cast<T>(o_.momentum),
-          wd = static_cast<T>(o_.weight_decay);
-  const bool first = this->steps_ == 1, nesterov = o_.nesterov;  // steps_ counts this one
-  update_elements(
-      this->params_, wd,
-      [=](T& w, T d, T& b) {
-        b = first ? d : mu * b + d;
-        w -= lr * (nesterov ? d + mu * b : b);
-      },
-      buf_);
-}
-
-template <class T>
-std::vector<typename Optimizer<T>::Buffer> Momentum<T>::buffers() {
-  return {{"momentum_buffer", &buf_, true}};
-}
-
-template <class T>
-void Momentum<T>::hyperparameters(nlohmann::json& out) const {
-  out["momentum"] = o_.momentum;
-  out["nesterov"] = o_.nesterov;
-  out["weight_decay"] = o_.weight_decay;
-}
-
-// ------------------------------------------------------------------ RMSprop
-
-template <class T>
-RMSprop<T>::RMSprop(std::vector<Parameter<T>*> params, const RMSpropOptions& o)
-    : Optimizer<T>(std::move(params)), o_(o), v_(this->zeros_like_params()) {
-  this->lr = o.lr;
-}
-
-template <class T>
-void RMSprop<T>::update() {
-  const T lr = static_cast<T>(this->lr), wd = static_cast<T>(o_.weight_decay),
-          alpha = static_cast<T>(o_.alpha), one_minus_alpha = static_cast<T>(1 - o_.alpha),
-          eps = static_cast<T>(o_.eps);
-  update_elements(
-      this->params_, wd,
-      [=](T& w, T d, T& v) {
-        v = alpha * v + one_minus_alpha * d * d;
-        w -= lr * d / (std::sqrt(v) + eps);
-      },
-      v_);
-}
-
-template <class T>
-std::vector<typename Optimizer<T>::Buffer> RMSprop<T>::buffers() {
-  return {{"square_avg", &v_}};
-}
-
-template <class T>
-void RMSprop<T>::hyperparameters(nlohmann::json& out) const {
-  out["alpha"] = o_.alpha;
-  out["eps"] = o_.eps;
-  out["weight_decay"] = o_.weight_decay;
-}
-
-// ------------------------------------------------------------------ Adam
-
-template <class T>
-Adam<T>::Adam(std::vector<Parameter<T>*> params, const AdamOptions& o)
-    : Optimizer<T>(std::move(params)),
-      o_(o),
-      m_(this->zeros_like_params()),
-      v_(this->zeros_like_params()) {
-  this->lr = o.lr;
-}
-
-template <class T>
-void Adam<T>::update() {
-  // The bias corrections in double, as torch computes them in Python floats.
-  const double t = static_cast<double>(this->steps_);
-  const double c1 = 1.0 - std::pow(o_.beta1, t), c2 = 1.0 - std::pow(o_.beta2, t);
-  const T step_size = static_cast<T>(this->lr / c1), c2_sqrt = static_cast<T>(std::sqrt(c2)),
-          b1 = static_cast<T>(o_.beta1), one_minus_b1 = static_cast<T>(1 - o_.beta1),
-          b2 = static_cast<T>(o_.beta2), one_minus_b2 = static_cast<T>(1 - o_.beta2),
-          eps = static_cast<T>(o_.eps), wd = static_cast<T>(o_.weight_decay);
-  update_elements(
-      this->params_, wd,
-      [=](T& w, T d, T& m, T& v) {
-        m = b1 * m + one_minus_b1 * d;
-        v = b2 * v + one_minus_b2 * d * d;
-        w -= step_size * m / (std::sqrt(v) / c2_sqrt + eps);
-      },
-      m_, v_);
-}
-
-template <class T>
-std::vector<typename Optimizer<T>::Buffer> Adam<T>::buffers() {
-  return {{"exp_avg", &m_}, {"exp_avg_sq", &v_}};
-}
-
-template <class T>
-void Adam<T>::hyperparameters(nlohmann::json& out) const {
-  out["beta1"] = o_.beta1;
-  out["beta2"] = o_.beta2;
-  out["eps"] = o_.eps;
-  out["weight_decay"] = o_.weight_decay;
-}
-
-// ------------------------------------------------------------------ Adagrad
-
-template <class T>
-Adagrad<T>::Adagrad(std::vector<Parameter<T>*> params, const AdagradOptions& o)
-    : Optimizer<T>(std::move(params)), o_(o), sum_(this->zeros_like_params()) {
-  this->lr = o.lr;
-}
-
-template <class T>
-void Adagrad<T>::update() {
-  const T lr = static_cast<T>(this->lr), wd = static_cast<T>(o_.weight_decay),
-          eps = static_cast<T>(o_.eps);
-  update_elements(
-      this->params_, wd,
-      [=](T& w, T d, T& s) {
-        s += d * d;
-        w -= lr * d / (std::sqrt(s) + eps);
-      },
-      sum_);
-}
-
-template <class T>
-std::vector<typename Optimizer<T>::Buffer> Adagrad<T>::buffers() {
-  return {{"sum", &sum_}};
-}
-
-template <class T>
-void Adagrad<T>::hyperparameters(nlohmann::json& out) const {
-  out["eps"] = o_.eps;
-  out["weight_decay"] = o_.weight_decay;
-}
-
-// ------------------------------------------------------------------ factory
-
-namespace {
-
-// The one list of optimizers: each with the OptimOptions fields it reads and
-// how it is made from them.
-template <class T>
-struct OptimizerKind {
-  const char* name;
-  std::vector<std::string> reads;
-  std::unique_ptr<Optimizer<T>> (*make)(const OptimOptions& o, std::vector<Parameter<T>*> params);
-};
-
-// o.eps, or the optimizer's own default when it is -1.
-double eps_or(const OptimOptions& o, double own) { return o.eps != -1 ? o.eps : own; }
-
-template <class T>
-const std::vector<OptimizerKind<T>>& optimizer_kinds() {
-  using Made = std::unique_ptr<Optimizer<T>>;
-  using Params = std::vector<Parameter<T>*>;
-  static const std::vector<OptimizerKind<T>> kinds = {
-      {"adagrad",
-       {"lr", "eps", "weight_decay"},
-       [](const OptimOptions& o, Params p) -> Made {
-         return std::make_unique<Adagrad<T>>(
-             std::move(p), AdagradOptions{o.lr, eps_or(o, AdagradOptions{}.eps), o.weight_decay});
-       }},
-      {"adam",
-       {"lr", "beta1", "beta2", "eps", "weight_decay"},
-       [](const OptimOptions& o, Params p) -> Made {
-         return std::make_unique<Adam<T>>(
-             std::move(p),
-             AdamOptions{o.lr, o.beta1, o.beta2, eps_or(o, AdamOptions{}.eps), o.weight_decay});
-       }},
-      {"momentum",
-       {"lr", "momentum", "nesterov", "weight_decay"},
-       [](const OptimOptions& o, Params p) -> Made {
-         return std::make_unique<Momentum<T>>(
-             std::move(p), MomentumOptions{o.lr, o.momentum, o.nesterov, o.weight_decay});
-       }},
-      {"rmsprop",
-       {"lr", "alpha", "eps", "weight_decay"},
-       [](const OptimOptions& o, Params p) -> Made {
-         return std::make_unique<RMSprop<T>>(
-             std::move(p),
-             RMSpropOptions{o.lr, o.alpha, eps_or(o, RMSpropOptions{}.eps), o.weight_decay});
-       }},
-      {"sgd",
-       {"lr", "weight_decay"},
-       [](const OptimOptions& o, Params p) -> Made {
-         return std::make_unique<SGD<T>>(std::move(p), SGDOptions{o.lr, o.weight_decay});
-       }},
-  };
-  return kinds;
-}
-
-bool reads(const OptimizerKind<float>& kind, const std::string& field) {
-  return std::find(kind.reads.begin(), kind.reads.end(), field) != kind.reads.end();
-}
-
-std::string join(const std::vector<std::string>& names) {
-  std::string list;
-  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-  return list;
-}
-
-[[noreturn]] void bad_option(const std::string& field, const std::string& want, double got) {
-  std::ostringstream os;
-  os << "must be " << want << " (got " << got << ")";
-  throw OptionError(field, os.str());
-}
-
-// Every value is checked whichever optimizer reads it; nesterov, a switch,
-// only where it means something.
-void check_options(const OptimOptions& o) {
-  if (!(std::isfinite(o.lr) && o.lr > 0)) bad_option("lr", "> 0", o.lr);
-  if (!(std::isfinite(o.weight_decay) && o.weight_decay >= 0))
-    bad_option("weight_decay", ">= 0", o.weight_decay);
-  if (!(o.momentum >= 0 && o.momentum < 1)) bad_option("momentum", "in [0, 1)", o.momentum);
-  if (!(o.alpha >= 0 && o.alpha < 1)) bad_option("alpha", "in [0, 1)", o.alpha);
-  if (!(o.beta1 >= 0 && o.beta1 < 1)) bad_option("beta1", "in [0, 1)", o.beta1);
-  if (!(o.beta2 >= 0 && o.beta2 < 1)) bad_option("beta2", "in [0, 1)", o.beta2);
-  if (!(o.eps == -1 || (std::isfinite(o.eps) && o.eps >= 0)))
-    bad_option("eps", ">= 0 (or -1 for the optimizer's default)", o.eps);
-  if (o.nesterov) {
-    std::vector<std::string> readers;
-    bool applies = false;
-    for (const OptimizerKind<float>& k : optimizer_kinds<float>())
-      if (reads(k, "nesterov")) {
-        readers.push_back(k.name);
-        applies = applies || o.name == k.name;
-      }
-    if (!applies)
-      throw OptionError(
-          "nesterov", "applies only to the " + join(readers) + " optimizer (got '" + o.name + "')");
-  }
-  if (o.nesterov && o.momentum == 0)
-    throw OptionError("nesterov", "needs a momentum above 0 (got 0)");
-}
-
-}  // namespace
-
-std::vector<std::string> optimizer_names() {
-  std::vector<std::string> names;
-  for (const OptimizerKind<float>& k : optimizer_kinds<float>()) names.push_back(k.name);
-  std::sort(names.begin(), names.end());
-  return names;
+  buffers_ = std::move(loaded);
 }
 
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const OptimOptions& o,
                                              std::vector<Parameter<T>*> params) {
-  const auto& kinds = optimizer_kinds<T>();
-  const auto kind = std::find_if(kinds.begin(), kinds.end(),
-                                 [&](const OptimizerKind<T>& k) { return k.name == o.name; });
-  if (kind == kinds.end())
-    throw std::invalid_argument("unknown optimizer '" + o.name +
-                                "' (known: " + join(optimizer_names()) + ")");
-  check_options(o);
-  return kind->make(o, std::move(params));
+  return std::make_unique<Optimizer<T>>(o, std::move(params));
 }
 
 template class Optimizer<float>;
 template class Optimizer<double>;
-template class SGD<float>;
-template class SGD<double>;
-template class Momentum<float>;
-template class Momentum<double>;
-template class RMSprop<float>;
-template class RMSprop<double>;
-template class Adam<float>;
-template class Adam<double>;
-template class Adagrad<float>;
-template class Adagrad<double>;
 template std::unique_ptr<Optimizer<float>> make_optimizer(const OptimOptions&,
                                                           std::vector<Parameter<float>*>);
 template std::unique_ptr<Optimizer<double>> make_optimizer(const OptimOptions&,

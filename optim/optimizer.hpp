@@ -1,11 +1,14 @@
-// Optimizers, in order of increasing complexity, with torch.optim's (1.13)
-// update rules. Each holds its parameters, applies step() from their
-// accumulated gradients, zero_grad()s them, and saves its state for --resume.
+// Optimizers as rows of one table (optimizer.cpp), as in early tinygrad's
+// optim.py: each its name, its hyperparameters declared with their defaults,
+// its state buffers and its update rule (torch.optim 1.13's). One class,
+// driven by the row, steps, zero_grads and saves the state for --resume.
+// A new hyperparameter is one declaration in its row and its use in the rule.
 #pragma once
 
 #include <cstddef>
+#include <limits>
+#include <map>
 #include <memory>
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,14 +17,64 @@
 
 namespace attnlab {
 
+// The values a hyperparameter may take: min < or <= v, v < or <= max.
+struct Range {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool min_open = false, max_open = true;  // an infinite max open: v must be finite
+
+  bool contains(double v) const {
+    return (min_open ? v > min : v >= min) && (max_open ? v < max : v <= max);
+  }
+  // As messages say it: "> 0", ">= 0", "in [0, 1)".
+  std::string str() const;
+};
+
+// One setting an optimizer's update reads, as its row declares it.
+struct Hyperparameter {
+  std::string key;       // in state.json and OptimOptions: "weight_decay"
+  std::string flag;      // the command line's ("--weight-decay"), or "" when it has none
+  double default_value;  // this optimizer's (a boolean's is 0 or 1)
+  Range range;
+  std::string help;
+  bool boolean = false;  // a switch: set is any value but 0; saved as true/false
+};
+
+// An optimizer's settings: its name, lr, and the hyperparameters set by key;
+// every other one reads as the named optimizer's default.
+struct OptimOptions {
+  std::string name = "adam";
+  double lr = 1e-3;
+
+  OptimOptions() = default;
+  OptimOptions(std::string name_, double lr_) : name(std::move(name_)), lr(lr_) {}
+
+  // The value of key as set, else the default of the optimizer `name` (of the
+  // first optimizer declaring it, when that one does not). "lr" is lr. Throws
+  // std::invalid_argument for a key no optimizer declares.
+  double get(const std::string& key) const;
+  // Sets key (checked when the optimizer is made); the same refusal as get.
+  void set(const std::string& key, double value);
+
+ private:
+  std::map<std::string, double> values_;
+};
+
+namespace detail {
+template <class T>
+struct OptimizerRow;
+}
+
 template <class T>
 class Optimizer {
  public:
-  explicit Optimizer(std::vector<Parameter<T>*> params) : params_(std::move(params)) {}
+  // The optimizer o.name names, over params. An unknown name or a value out
+  // of range throws std::invalid_argument (OptionError naming the setting).
+  Optimizer(const OptimOptions& o, std::vector<Parameter<T>*> params);
   virtual ~Optimizer() = default;
 
   // The name --optimizer takes ("sgd", "momentum", "rmsprop", "adam", "adagrad").
-  virtual std::string name() const = 0;
+  const std::string& name() const;
   // One update from the gradients now in the parameters. Parameters with
   // requires_grad == false are left alone (torch skips those without a grad).
   void step();
@@ -31,6 +84,9 @@ class Optimizer {
   const std::vector<Parameter<T>*>& parameters() const { return params_; }
   // Updates taken so far (Adam's t).
   std::size_t steps() const { return steps_; }
+  // The value of one of this optimizer's hyperparameters ("lr": the present
+  // lr). Throws std::invalid_argument for a key it does not declare.
+  double get(const std::string& key) const;
 
   // Writes dir/state.json (name, steps, lr, hyperparameters, parameter names)
   // and one float32 "<param name>.<buffer>.npy" per state buffer per
@@ -44,140 +100,40 @@ class Optimizer {
 
   double lr = 0.0;  // public: schedules set it between steps
 
- protected:
-  struct Buffer {
-    const char* name;               // PyTorch's name: "exp_avg", "sum", ...
-    std::vector<Array<T>>* arrays;  // one per parameter, shaped like it
-    // True when the buffer holds state only once a step has been taken (as
-    // torch's momentum_buffer is None until then): before, it is not saved.
-    bool from_first_step = false;
-  };
-  virtual void update() = 0;  // the update itself; steps() already counts it
-  virtual std::vector<Buffer> buffers() { return {}; }
-  virtual void hyperparameters(nlohmann::json& out) const;
-  std::vector<Array<T>> zeros_like_params() const;
-
+ private:
+  const detail::OptimizerRow<T>* row_;
+  std::map<std::string, double> values_;  // every hyperparameter the row declares but lr
   std::vector<Parameter<T>*> params_;
   std::size_t steps_ = 0;
+  std::vector<std::vector<Array<T>>> buffers_;  // [the row's buffer][parameter]
 };
 
-struct SGDOptions {
-  double lr = 1e-3, weight_decay = 0.0;
-};
-
-// w -= lr * (g + wd w)
+// The optimizers by class, for code that makes one with the other
+// hyperparameters at their defaults: Adam<float> opt(model.parameters(), 0.01).
 template <class T>
-class SGD : public Optimizer<T> {
- public:
-  SGD(std::vector<Parameter<T>*> params, double lr);
-  SGD(std::vector<Parameter<T>*> params, const SGDOptions& o);
-  std::string name() const override { return "sgd"; }
-
- protected:
-  void update() override;
-  void hyperparameters(nlohmann::json& out) const override;
-
- private:
-  SGDOptions o_;
+struct SGD : Optimizer<T> {
+  SGD(std::vector<Parameter<T>*> params, double lr)
+      : Optimizer<T>({"sgd", lr}, std::move(params)) {}
 };
-
-struct MomentumOptions {
-  double lr = 1e-3, momentum = 0.9;
-  bool nesterov = false;
-  double weight_decay = 0.0;
-};
-
-// g' = g + wd w;  b = g' (first step) or mu b + g';  w -= lr * (nesterov ? g' + mu b : b)
 template <class T>
-class Momentum : public Optimizer<T> {
- public:
-  Momentum(std::vector<Parameter<T>*> params, const MomentumOptions& o = {});
-  std::string name() const override { return "momentum"; }
-
- protected:
-  void update() override;
-  std::vector<typename Optimizer<T>::Buffer> buffers() override;
-  void hyperparameters(nlohmann::json& out) const override;
-
- private:
-  MomentumOptions o_;
-  std::vector<Array<T>> buf_;  // meaningful from the first step on (Buffer::from_first_step)
+struct Momentum : Optimizer<T> {
+  Momentum(std::vector<Parameter<T>*> params, double lr = 1e-3)
+      : Optimizer<T>({"momentum", lr}, std::move(params)) {}
 };
-
-struct RMSpropOptions {
-  double lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0.0;
-};
-
-// g' = g + wd w;  v = alpha v + (1-alpha) g'^2;  w -= lr * g' / (sqrt(v) + eps)
 template <class T>
-class RMSprop : public Optimizer<T> {
- public:
-  RMSprop(std::vector<Parameter<T>*> params, const RMSpropOptions& o = {});
-  std::string name() const override { return "rmsprop"; }
-
- protected:
-  void update() override;
-  std::vector<typename Optimizer<T>::Buffer> buffers() override;
-  void hyperparameters(nlohmann::json& out) const override;
-
- private:
-  RMSpropOptions o_;
-  std::vector<Array<T>> v_;
+struct RMSprop : Optimizer<T> {
+  RMSprop(std::vector<Parameter<T>*> params, double lr = 1e-2)
+      : Optimizer<T>({"rmsprop", lr}, std::move(params)) {}
 };
-
-struct AdamOptions {
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0;
-};
-
-// g' = g + wd w;  m = b1 m + (1-b1) g';  v = b2 v + (1-b2) g'^2;
-// w -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps)
 template <class T>
-class Adam : public Optimizer<T> {
- public:
-  Adam(std::vector<Parameter<T>*> params, const AdamOptions& o = {});
-  std::string name() const override { return "adam"; }
-
- protected:
-  void update() override;
-  std::vector<typename Optimizer<T>::Buffer> buffers() override;
-  void hyperparameters(nlohmann::json& out) const override;
-
- private:
-  AdamOptions o_;
-  std::vector<Array<T>> m_, v_;
+struct Adam : Optimizer<T> {
+  Adam(std::vector<Parameter<T>*> params, double lr = 1e-3)
+      : Optimizer<T>({"adam", lr}, std::move(params)) {}
 };
-
-struct AdagradOptions {
-  double lr = 1e-2, eps = 1e-10, weight_decay = 0.0;
-};
-
-// g' = g + wd w;  s += g'^2;  w -= lr * g' / (sqrt(s) + eps)
 template <class T>
-class Adagrad : public Optimizer<T> {
- public:
-  Adagrad(std::vector<Parameter<T>*> params, const AdagradOptions& o = {});
-  std::string name() const override { return "adagrad"; }
-
- protected:
-  void update() override;
-  std::vector<typename Optimizer<T>::Buffer> buffers() override;
-  void hyperparameters(nlohmann::json& out) const override;
-
- private:
-  AdagradOptions o_;
-  std::vector<Array<T>> sum_;
-};
-
-// The command line's optimizer settings; each optimizer reads the ones it has.
-struct OptimOptions {
-  std::string name = "adam";
-  double lr = 1e-3;
-  double momentum = 0.9;
-  bool nesterov = false;
-  double alpha = 0.99;
-  double beta1 = 0.9, beta2 = 0.999;
-  double eps = -1;  // -1: the optimizer's own default (1e-8; Adagrad 1e-10)
-  double weight_decay = 0.0;
+struct Adagrad : Optimizer<T> {
+  Adagrad(std::vector<Parameter<T>*> params, double lr = 1e-2)
+      : Optimizer<T>({"adagrad", lr}, std::move(params)) {}
 };
 
 // The optimizer `o.name` names, over params. An unknown name or a value out
@@ -188,5 +144,13 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimOptions& o,
 
 // The names make_optimizer knows, sorted.
 std::vector<std::string> optimizer_names();
+
+// Every hyperparameter with a command-line flag, once each, in the order of
+// --help (lr, each optimizer's own in the table's order, weight_decay); the
+// value is the first declaring optimizer's default (lr: OptimOptions's).
+const std::vector<Hyperparameter>& optimizer_hyperparameters();
+// The hyperparameters the optimizer `name` declares, with its defaults, lr
+// first. Throws std::invalid_argument for an unknown name.
+const std::vector<Hyperparameter>& optimizer_hyperparameters(const std::string& name);
 
 }  // namespace attnlab

@@ -3,6 +3,7 @@
 #include "run/options.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "data/tasks.hpp"
 #include "io/error.hpp"
@@ -143,22 +144,30 @@ std::vector<Option> model_options() {
   return out;
 }
 
+// An optimizer's hyperparameter, as its row declares it (optim/optimizer.cpp).
+Option hyperparameter_option(const Hyperparameter& h) {
+  Option o = opt(h.flag, h.help, [key = h.key, boolean = h.boolean](RunSettings& s) {
+    return KeyedValue{&s.train.optim, key, boolean};
+  });
+  const Range& r = h.range;
+  if (!h.boolean && r.min == 0 && std::isinf(r.max))
+    r.min_open ? o.positive() : o.non_negative();
+  else if (!h.boolean)
+    o.range(r.min, r.max);
+  return o.run();
+}
+
 // The optimizer and its learning-rate schedule.
 std::vector<Option> optimizer_options() {
   using S = RunSettings;
-  return {
+  std::vector<Option> out = {
       opt("--optimizer", join(optimizer_names()), [](S& s) { return &s.train.optim.name; })
           .among(optimizer_names)
           .run(),
-      opt("--lr", "Learning rate", [](S& s) { return &s.train.optim.lr; }).positive().run(),
-      opt("--momentum", "Momentum (momentum optimizer)",
-          [](S& s) { return &s.train.optim.momentum; })
-          .range(0.0, 0.9999)
-          .run(),
-      opt("--nesterov", "Nesterov momentum", [](S& s) { return &s.train.optim.nesterov; }).run(),
-      opt("--weight-decay", "L2 weight decay", [](S& s) { return &s.train.optim.weight_decay; })
-          .non_negative()
-          .run(),
+      opt("--lr", "Learning rate", [](S& s) { return &s.train.optim.lr; }).positive().run()};
+  for (const Hyperparameter& h : optimizer_hyperparameters())
+    if (h.key != "lr") out.push_back(hyperparameter_option(h));  // lr: the program's default
+  const std::vector<Option> schedule = {
       opt("--schedule", "Learning-rate schedule: " + join(schedule_names()),
           [](S& s) { return &s.train.schedule.name; })
           .among(schedule_names)
@@ -180,6 +189,8 @@ std::vector<Option> optimizer_options() {
           .library_field("factor")
           .run(),
   };
+  out.insert(out.end(), schedule.begin(), schedule.end());
+  return out;
 }
 
 std::vector<Option> training_options() {
@@ -327,13 +338,34 @@ const Option* find_option(const std::string& name) {
   return nullptr;
 }
 
+namespace {
+
+nlohmann::json value_at(const KeyedValue& v) {
+  const double x = v.options->get(v.key);
+  return v.boolean ? nlohmann::json(x != 0) : nlohmann::json(x);
+}
+template <class T>
+nlohmann::json value_at(T* p) {
+  return nlohmann::json(*p);
+}
+
+void set_at(const KeyedValue& v, const nlohmann::json& value) {
+  v.options->set(v.key, v.boolean ? double(value.get<bool>()) : value.get<double>());
+}
+template <class T>
+void set_at(T* p, const nlohmann::json& value) {
+  value.get_to(*p);
+}
+
+}  // namespace
+
 nlohmann::json option_value(const Option& o, RunSettings& s) {
-  return std::visit([](auto* p) { return nlohmann::json(*p); }, o.slot(s));
+  return std::visit([](const auto& at) { return value_at(at); }, o.slot(s));
 }
 
 void set_option_value(const Option& o, RunSettings& s, const nlohmann::json& value) {
   try {
-    std::visit([&](auto* p) { value.get_to(*p); }, o.slot(s));
+    std::visit([&](const auto& at) { set_at(at, value); }, o.slot(s));
   } catch (const nlohmann::json::exception&) {
     throw std::invalid_argument(o.flag + ": " + value.dump() + " is not a value of that option");
   }

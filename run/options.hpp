@@ -67,7 +67,13 @@ struct RunSettings {
 // Where an option's value lives in a RunSettings. (Seeds are std::uint64_t,
 // which is std::size_t on the 64-bit systems attnlab builds for.)
 static_assert(std::is_same_v<std::uint64_t, std::size_t>, "seeds are stored as std::size_t");
-using Slot = std::variant<std::string*, bool*, std::size_t*, long*, double*>;
+// An optimizer's hyperparameter lives in OptimOptions by key.
+struct KeyedValue {
+  OptimOptions* options;
+  std::string key;
+  bool boolean;
+};
+using Slot = std::variant<std::string*, bool*, std::size_t*, long*, double*, KeyedValue>;
 
 // Who has an option.
 enum Face : unsigned { kTrain = 1, kStudy = 2, kBoth = 3 };

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     const Batch b = make_batch(xs, ys);
     const std::size_t max_len = 8;
     // A little training, so greedy outputs are sentences rather than noise.
-    Adam<float> opt(m->parameters(), AdamOptions{0.03});
+    Adam<float> opt(m->parameters(), 0.03);
     for (int i = 0; i < 25; ++i) {
       Tape<float> t;
       opt.zero_grad();

@@ -55,7 +55,7 @@ TEST_CASE("Dense: overfits a tiny linear map") {
   const Array<float> x{{1, 2}, {3, -1}, {0, 1}, {-2, 0.5}};
   Array<float> y{0.5f - 2.0f + 0.25f, 1.5f + 1.0f + 0.25f, -1.0f + 0.25f, -1.0f - 0.5f + 0.25f};
   y.reshape({4, 1});  // y = 0.5 x0 - x1 + 0.25
-  Adam<float> opt(d.parameters(), AdamOptions{0.05});
+  Adam<float> opt(d.parameters(), 0.05);
   float last = 1;
   for (int i = 0; i < 600; ++i) {
     Tape<float> tape;

@@ -242,7 +242,7 @@ TEST_CASE("RNN: overfits a tiny task (the first token of each sequence, read at 
     std::vector<Parameter<float>*> ps = emb.parameters();
     for (auto* p : rnn.parameters()) ps.push_back(p);
     for (auto* p : head.parameters()) ps.push_back(p);
-    Adam<float> opt(ps, AdamOptions{0.05});
+    Adam<float> opt(ps, 0.05);
     const IndexArray x{{0, 2, 3, 1}, {1, 3, 3, 0}, {2, 1, 0, 0}, {3, 0, 2, 0}};
     const std::vector<std::size_t> len{4, 3, 2, 3};
     const IndexArray y{0, 1, 2, 3};

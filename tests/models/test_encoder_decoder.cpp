@@ -115,7 +115,7 @@ std::size_t overfit(const std::string& model, const std::string& score,
   auto m = make_model<float>(c);
   const auto tgt = reversed(kSrc);
   const Batch b = make_batch(kSrc, tgt);
-  Adam<float> opt(m->parameters(), AdamOptions{0.02});
+  Adam<float> opt(m->parameters(), 0.02);
   std::size_t wrong = kSrc.size();
   for (int epoch = 0; epoch < 400 && wrong > 0; ++epoch) {
     Tape<float> t;

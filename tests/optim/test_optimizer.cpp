@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -55,8 +56,8 @@ std::unique_ptr<Optimizer<double>> make(const std::string& name, Parameter<doubl
   OptimOptions o;
   o.name = name;
   o.lr = 0.1;
-  o.weight_decay = wd;
-  o.nesterov = nesterov;
+  o.set("weight_decay", wd);
+  o.set("nesterov", nesterov);
   return make_optimizer<double>(o, {&p});
 }
 
@@ -348,8 +349,8 @@ std::vector<OptimOptions> every_optimizer() {
         OptimOptions o;
         o.name = name;
         o.lr = 0.05;
-        o.weight_decay = wd;
-        o.nesterov = nesterov;
+        o.set("weight_decay", wd);
+        o.set("nesterov", nesterov);
         out.push_back(o);
       }
   return out;
@@ -362,8 +363,8 @@ TEST_CASE("optimizers: k steps, save_state, load_state, N-k steps equal N steps 
   for (const OptimOptions& o : every_optimizer()) {
     for (const std::size_t k : {std::size_t(1), std::size_t(3), std::size_t(5)}) {
       CAPTURE(o.name);
-      CAPTURE(o.weight_decay);
-      CAPTURE(o.nesterov);
+      CAPTURE(o.get("weight_decay"));
+      CAPTURE(o.get("nesterov"));
       CAPTURE(k);
       Model whole;
       auto a = make_optimizer<float>(o, whole.params());
@@ -438,6 +439,35 @@ TEST_CASE("optimizers: save_state writes state.json and one .npy per buffer with
   }
 }
 
+TEST_CASE("optimizers: state.json is written exactly as before the table (keys sorted, dump(2))") {
+  // The text an optimizer wrote before its hyperparameters came from a table.
+  Parameter<float> p("w", Array<float>{1.0f, 2.0f});
+  OptimOptions o;
+  o.name = "momentum";
+  o.lr = 0.005;
+  o.set("nesterov", true);
+  o.set("weight_decay", 0.01);
+  auto opt = make_optimizer<float>(o, {&p});
+  p.grad = Array<float>{0.5f, 0.5f};
+  opt->step();
+  TempDir dir;
+  opt->save_state(dir.path.string());
+  std::ifstream in(dir.path / "state.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text ==
+        "{\n  \"buffers\": [\n    \"momentum_buffer\"\n  ],\n  \"lr\": 0.005,\n"
+        "  \"momentum\": 0.9,\n  \"nesterov\": true,\n  \"optimizer\": \"momentum\",\n"
+        "  \"parameters\": [\n    \"w\"\n  ],\n  \"steps\": 1,\n  \"weight_decay\": 0.01\n}\n");
+  Parameter<float> q("w", Array<float>{1.0f});
+  OptimOptions a;
+  a.name = "adagrad";
+  make_optimizer<float>(a, {&q})->save_state(dir.path.string());
+  const nlohmann::json j = nlohmann::json::parse(std::ifstream(dir.path / "state.json"));
+  CHECK(j.dump() ==
+        R"({"buffers":["sum"],"eps":1e-10,"lr":0.001,"optimizer":"adagrad","parameters":["w"],)"
+        R"("steps":0,"weight_decay":0.0})");
+}
+
 TEST_CASE("Momentum: state saved before the first step restores an uninitialised buffer") {
   OptimOptions o;
   o.name = "momentum";
@@ -493,13 +523,13 @@ TEST_CASE("optimizers: state.json written with the key buffers_initialised still
 
 TEST_CASE("optimizers: save_state and load_state work for double, through float32 files") {
   Parameter<double> p("w", Array<double>{0.5, -1.0});
-  Adam<double> a({&p}, AdamOptions{0.1});
+  Adam<double> a({&p}, 0.1);
   p.grad = Array<double>{0.3, 0.7};
   a.step();
   TempDir dir;
   a.save_state(dir.path.string());
   Parameter<double> q("w", p.value);
-  Adam<double> b({&q}, AdamOptions{0.1});
+  Adam<double> b({&q}, 0.1);
   b.load_state(dir.path.string());
   p.grad = Array<double>{-0.2, 0.1};
   q.grad = p.grad;
@@ -526,7 +556,7 @@ std::string load_error(Optimizer<float>& opt, const std::string& dir) {
 
 TEST_CASE("optimizers: load_state refuses a missing state.json, naming it") {
   Model m;
-  Adam<float> opt(m.params(), AdamOptions{0.1});
+  Adam<float> opt(m.params(), 0.1);
   TempDir dir;
   fs::create_directories(dir.path);
   const std::string msg = load_error(opt, dir.path.string());
@@ -536,11 +566,11 @@ TEST_CASE("optimizers: load_state refuses a missing state.json, naming it") {
 
 TEST_CASE("optimizers: load_state refuses another optimizer's state, naming state.json") {
   Model m;
-  Momentum<float> saved(m.params(), MomentumOptions{0.1});
+  Momentum<float> saved(m.params(), 0.1);
   train(saved, m, 0, 1);
   TempDir dir;
   saved.save_state(dir.path.string());
-  RMSprop<float> opt(m.params(), RMSpropOptions{0.1});
+  RMSprop<float> opt(m.params(), 0.1);
   const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
   CHECK(msg.find("'momentum'") != std::string::npos);
@@ -551,14 +581,14 @@ TEST_CASE(
     "optimizers: load_state refuses a buffer of the wrong shape, naming the file, and changes "
     "nothing") {
   Parameter<float> small("w", Array<float>{1.0f, 2.0f});
-  Adam<float> saved({&small}, AdamOptions{0.1});
+  Adam<float> saved({&small}, 0.1);
   small.grad = Array<float>{0.5f, 0.5f};
   saved.step();
   TempDir dir;
   saved.save_state(dir.path.string());
 
   Parameter<float> big("w", Array<float>{1.0f, 2.0f, 3.0f});
-  Adam<float> opt({&big}, AdamOptions{0.2});
+  Adam<float> opt({&big}, 0.2);
   const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "w.exp_avg.npy").string()) != std::string::npos);
   CHECK(msg.find("[2]") != std::string::npos);
@@ -569,12 +599,12 @@ TEST_CASE(
 
 TEST_CASE("optimizers: load_state refuses a missing buffer file, naming it") {
   Model m;
-  Adagrad<float> saved(m.params(), AdagradOptions{0.1});
+  Adagrad<float> saved(m.params(), 0.1);
   train(saved, m, 0, 2);
   TempDir dir;
   saved.save_state(dir.path.string());
   fs::remove(dir.path / "decoder.bias.sum.npy");
-  Adagrad<float> opt(m.params(), AdagradOptions{0.1});
+  Adagrad<float> opt(m.params(), 0.1);
   const std::string msg = load_error(opt, dir.path.string());
   CHECK(msg.find((dir.path / "decoder.bias.sum.npy").string()) != std::string::npos);
   CHECK(opt.steps() == 0);
@@ -582,7 +612,7 @@ TEST_CASE("optimizers: load_state refuses a missing buffer file, naming it") {
 
 TEST_CASE("optimizers: load_state refuses state saved for another parameter set") {
   Model m;
-  Adam<float> saved(m.params(), AdamOptions{0.1});
+  Adam<float> saved(m.params(), 0.1);
   train(saved, m, 0, 1);
   TempDir dir;
   saved.save_state(dir.path.string());
@@ -590,13 +620,13 @@ TEST_CASE("optimizers: load_state refuses state saved for another parameter set"
     Parameter<float> extra("decoder.extra", Array<float>{1.0f});
     std::vector<Parameter<float>*> ps = m.params();
     ps.push_back(&extra);
-    Adam<float> opt(ps, AdamOptions{0.1});
+    Adam<float> opt(ps, 0.1);
     const std::string msg = load_error(opt, dir.path.string());
     CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
     CHECK(msg.find("decoder.extra") != std::string::npos);
   }
   SUBCASE("a parameter fewer") {
-    Adam<float> opt({&m.enc}, AdamOptions{0.1});
+    Adam<float> opt({&m.enc}, 0.1);
     const std::string msg = load_error(opt, dir.path.string());
     CHECK(msg.find((dir.path / "state.json").string()) != std::string::npos);
     CHECK(msg.find("decoder.bias") != std::string::npos);
@@ -605,7 +635,7 @@ TEST_CASE("optimizers: load_state refuses state saved for another parameter set"
 
 TEST_CASE("optimizers: load_state refuses a damaged state.json, naming it") {
   Model m;
-  Adam<float> opt(m.params(), AdamOptions{0.1});
+  Adam<float> opt(m.params(), 0.1);
   TempDir dir;
   fs::create_directories(dir.path);
   std::ofstream(dir.path / "state.json") << "{\"optimizer\": \"adam\", \"steps\": ";
@@ -633,7 +663,7 @@ TEST_CASE("optimizers: parameters with requires_grad false are left alone") {
     OptimOptions o;
     o.name = name;
     o.lr = 0.1;
-    o.weight_decay = 0.1;
+    o.set("weight_decay", 0.1);
     auto opt = make_optimizer<float>(o, {&p, &q});
     p.grad = Array<float>{1.0f, 1.0f};
     q.grad = Array<float>{1.0f};
@@ -668,11 +698,62 @@ TEST_CASE("make_optimizer: builds each named optimizer with its own defaults") {
   a.grad = Array<double>{1e-10};
   x->step();
   CHECK(a.value(0) == doctest::Approx(-1e-10 / (1e-10 + 1e-10)).epsilon(1e-12));
-  o.eps = 1e-8;
+  o.set("eps", 1e-8);
   auto y = make_optimizer<double>(o, {&b});
   b.grad = Array<double>{1e-10};
   y->step();
   CHECK(b.value(0) == doctest::Approx(-1e-10 / (1e-10 + 1e-8)).epsilon(1e-12));
+}
+
+TEST_CASE("optimizer_hyperparameters: each flag once, in --help's order, with its default") {
+  const std::vector<Hyperparameter>& hs = optimizer_hyperparameters();
+  REQUIRE(hs.size() == 4);
+  CHECK(hs[0].key == "lr");
+  CHECK(hs[0].flag == "--lr");
+  CHECK(hs[0].default_value == OptimOptions().lr);
+  CHECK(hs[1].key == "momentum");
+  CHECK(hs[1].flag == "--momentum");
+  CHECK(hs[1].default_value == 0.9);
+  CHECK(hs[1].range.str() == "in [0, 0.9999]");
+  CHECK(hs[1].help == "Momentum (momentum optimizer)");
+  CHECK(hs[2].key == "nesterov");
+  CHECK(hs[2].flag == "--nesterov");
+  CHECK(hs[2].boolean);
+  CHECK(hs[2].default_value == 0);
+  CHECK(hs[3].key == "weight_decay");
+  CHECK(hs[3].flag == "--weight-decay");
+  CHECK(hs[3].default_value == 0.0);
+  CHECK(hs[3].range.str() == ">= 0");
+  for (const Hyperparameter& h : hs) CHECK_FALSE(h.flag.empty());
+
+  // one optimizer's: lr, its own, weight_decay, at its defaults
+  std::vector<std::string> keys;
+  for (const Hyperparameter& h : optimizer_hyperparameters("adam")) keys.push_back(h.key);
+  CHECK(keys == std::vector<std::string>{"lr", "beta1", "beta2", "eps", "weight_decay"});
+  CHECK(optimizer_hyperparameters("adagrad")[1].default_value == 1e-10);
+  CHECK_THROWS_WITH_AS(optimizer_hyperparameters("lion"), doctest::Contains("unknown optimizer"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("OptimOptions: a value reads as set, else the named optimizer's default") {
+  OptimOptions o;
+  o.name = "adagrad";
+  CHECK(o.get("eps") == 1e-10);
+  o.name = "adam";
+  CHECK(o.get("eps") == 1e-8);
+  CHECK(o.get("momentum") == 0.9);  // not adam's: the declaring optimizer's default
+  o.set("eps", 1e-6);
+  CHECK(o.get("eps") == 1e-6);
+  o.set("lr", 0.25);
+  CHECK(o.lr == 0.25);
+  CHECK(o.get("lr") == 0.25);
+  CHECK_THROWS_WITH_AS(o.get("amsgrad"), doctest::Contains("'amsgrad'"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(o.set("amsgrad", 1), doctest::Contains("'amsgrad'"), std::invalid_argument);
+  Parameter<float> p("w", Array<float>{1.0f});
+  auto opt = make_optimizer<float>(o, {&p});
+  CHECK(opt->get("eps") == 1e-6);
+  CHECK(opt->get("beta2") == 0.999);
+  CHECK_THROWS_WITH_AS(opt->get("momentum"), doctest::Contains("adam"), std::invalid_argument);
 }
 
 TEST_CASE("make_optimizer: an unknown name is refused, listing the known ones") {
@@ -698,52 +779,52 @@ TEST_CASE("make_optimizer: out-of-range values are refused, naming the setting, 
   o.lr = std::nan("");
   refused(o, "lr must");
   o = {};
-  o.weight_decay = -1e-4;
+  o.set("weight_decay", -1e-4);
   refused(o, "weight_decay must");
   o = {};
   o.name = "momentum";
-  o.momentum = 1.0;
+  o.set("momentum", 1.0);
   refused(o, "momentum must");
-  o.momentum = -0.1;
+  o.set("momentum", -0.1);
   refused(o, "momentum must");
-  o.momentum = 0.0;
-  o.nesterov = true;
+  o.set("momentum", 0.0);
+  o.set("nesterov", true);
   refused(o, "nesterov ");
   o = {};
-  o.nesterov = true;  // adam has no nesterov
+  o.set("nesterov", true);  // adam has no nesterov
   refused(o, "nesterov ");
   o = {};
-  o.beta1 = 1.0;
+  o.set("beta1", 1.0);
   refused(o, "beta1 must");
   o = {};
-  o.beta2 = -0.5;
+  o.set("beta2", -0.5);
   refused(o, "beta2 must");
   o = {};
-  o.alpha = 1.5;
+  o.set("alpha", 1.5);
   refused(o, "alpha must");
   o = {};
-  o.eps = -0.5;
+  o.set("eps", -0.5);
   refused(o, "eps must");
   // the edges that are allowed
   o = {};
   o.name = "momentum";
-  o.momentum = 0.0;
+  o.set("momentum", 0.0);
   CHECK_NOTHROW(make_optimizer<float>(o, {&p}));
-  o.beta1 = 0.0;
-  o.eps = 0.0;
+  o.set("beta1", 0.0);
+  o.set("eps", 0.0);
   CHECK_NOTHROW(make_optimizer<float>(o, {&p}));
 }
 
 TEST_CASE("optimizers: the existing constructors keep their meaning") {
   Parameter<float> p("w", Array<float>{1.0f});
-  Adam<float> adam({&p}, AdamOptions{0.02});
+  Adam<float> adam({&p}, 0.02);
   CHECK(adam.lr == 0.02);
-  const AdamOptions defaults;
+  const Adam<float> defaults({&p});
   CHECK(defaults.lr == 1e-3);
-  CHECK(defaults.beta1 == 0.9);
-  CHECK(defaults.beta2 == 0.999);
-  CHECK(defaults.eps == 1e-8);
-  CHECK(defaults.weight_decay == 0.0);
+  CHECK(defaults.get("beta1") == 0.9);
+  CHECK(defaults.get("beta2") == 0.999);
+  CHECK(defaults.get("eps") == 1e-8);
+  CHECK(defaults.get("weight_decay") == 0.0);
   SGD<float> sgd({&p}, 0.5);
   CHECK(sgd.lr == 0.5);
 }
@@ -767,7 +848,7 @@ TEST_CASE("optimizers: each drives a quadratic to its minimum through the tape")
     OptimOptions o;
     o.name = r.name;
     o.lr = r.lr;
-    o.nesterov = r.nesterov;
+    o.set("nesterov", r.nesterov);
     auto opt = make_optimizer<double>(o, {&w});
     double first = 0, last = 0;
     for (int s = 0; s < 1000; ++s) {

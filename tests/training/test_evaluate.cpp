@@ -25,7 +25,7 @@ std::unique_ptr<EncoderDecoder<float>> small_model() {
 void overfit(EncoderDecoder<float>& m, const std::vector<Example>& data) {
   std::vector<std::vector<Index>> xs, ys;
   for (const Example& e : data) xs.push_back(e.src), ys.push_back(e.tgt);
-  Adam<float> opt(m.parameters(), AdamOptions{0.02});
+  Adam<float> opt(m.parameters(), 0.02);
   for (int i = 0; i < 300; ++i) {
     Tape<float> t;
     opt.zero_grad();

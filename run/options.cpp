@@ -149,6 +149,7 @@ Option hyperparameter_option(const Hyperparameter& h) {
   Option o = opt(h.flag, h.help, [key = h.key, boolean = h.boolean](RunSettings& s) {
     return KeyedValue{&s.train.optim, key, boolean};
   });
+  o.key = h.key;  // the library's name, as state.json and its errors say it
   const Range& r = h.range;
   if (!h.boolean && r.min == 0 && std::isinf(r.max))
     r.min_open ? o.positive() : o.non_negative();

@@ -6,17 +6,12 @@
 
 #include "data/alignment.hpp"
 #include "data/tasks.hpp"
+#include "support/links.hpp"
 
 using namespace attnlab;
+using attnlab::test::links;
 
 namespace {
-
-std::vector<Link> links(std::initializer_list<std::pair<std::size_t, std::size_t>> l) {
-  std::vector<Link> out;
-  for (auto [s, t] : l) out.push_back({s, t});
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 Alignment gold_of(const std::string& task, const std::string& src, const std::string& tgt) {
   const auto a = task_alignment(task, TextPair{src, tgt, 0});

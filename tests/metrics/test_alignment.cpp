@@ -10,20 +10,11 @@
 #include <sstream>
 
 #include "metrics/alignment.hpp"
+#include "support/links.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace attnlab;
-
-namespace {
-
-std::vector<Link> links(std::initializer_list<std::pair<std::size_t, std::size_t>> l) {
-  std::vector<Link> out;
-  for (auto [s, t] : l) out.push_back({s, t});
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-}  // namespace
+using attnlab::test::links;
 
 TEST_CASE("alignment error rate: Och and Ney's formula on hand-counted links") {
   // NLTK's documented example: 1 - (1 + 1) / (6 + 6)

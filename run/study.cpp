@@ -9,9 +9,7 @@
 #include <ctime>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
